@@ -1,0 +1,263 @@
+package databricks
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html"
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Sentinels for errors.Is. An *APIError matches the sentinel of its HTTP status class,
+// the way the Databricks SDK maps them, so callers never compare status codes by hand.
+var (
+	ErrBadRequest       = errors.New("bad request")
+	ErrUnauthenticated  = errors.New("unauthenticated")
+	ErrPermissionDenied = errors.New("permission denied")
+	ErrNotFound         = errors.New("not found")
+	ErrConflict         = errors.New("conflict")
+	ErrTooManyRequests  = errors.New("too many requests")
+	ErrInternal         = errors.New("internal error")
+	ErrUnavailable      = errors.New("temporarily unavailable")
+	ErrDeadlineExceeded = errors.New("deadline exceeded")
+
+	// ErrMalformedResponse marks a 2xx response whose body is not the JSON the API promises
+	// (a proxy's HTML page, a truncated body).
+	ErrMalformedResponse = errors.New("malformed response")
+)
+
+var statusSentinels = map[int]error{
+	http.StatusBadRequest:          ErrBadRequest,
+	http.StatusUnauthorized:        ErrUnauthenticated,
+	http.StatusForbidden:           ErrPermissionDenied,
+	http.StatusNotFound:            ErrNotFound,
+	http.StatusConflict:            ErrConflict,
+	http.StatusTooManyRequests:     ErrTooManyRequests,
+	http.StatusInternalServerError: ErrInternal,
+	http.StatusServiceUnavailable:  ErrUnavailable,
+	http.StatusGatewayTimeout:      ErrDeadlineExceeded,
+}
+
+// APIError is a request Databricks answered with a non-2xx status.
+type APIError struct {
+	Method     string
+	Path       string // without the query string, which may carry page tokens
+	StatusCode int
+	// ErrorCode is Databricks' error_code: usually a name such as RESOURCE_DOES_NOT_EXIST,
+	// but some endpoints send a number (403), kept here as its decimal text.
+	ErrorCode  string
+	Message    string
+	RequestID  string
+	RetryAfter time.Duration // from the Retry-After header; zero when absent
+	// Attempts is how many times the request was sent; more than one when retries ran out.
+	Attempts int
+}
+
+func (e *APIError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "HTTP %d", e.StatusCode)
+	if e.ErrorCode != "" && e.ErrorCode != strconv.Itoa(e.StatusCode) {
+		b.WriteString(" " + e.ErrorCode)
+	}
+	if e.Message != "" {
+		b.WriteString(": " + e.Message)
+	}
+	if e.Method != "" {
+		fmt.Fprintf(&b, " (%s %s", e.Method, e.Path)
+		if e.RequestID != "" {
+			fmt.Fprintf(&b, ", request id %s", e.RequestID)
+		}
+		b.WriteString(")")
+	}
+	if e.Attempts > 1 {
+		fmt.Fprintf(&b, " after %d attempts", e.Attempts)
+	}
+	return b.String()
+}
+
+// Is matches the sentinel of the error's HTTP status class.
+func (e *APIError) Is(target error) bool {
+	return statusSentinels[e.StatusCode] == target
+}
+
+// Retryable reports whether the request was certainly not processed, so that sending it
+// again is safe whatever it does: 429 and 503, as the Databricks SDK treats them.
+func (e *APIError) Retryable() bool {
+	return e.StatusCode == http.StatusTooManyRequests ||
+		e.StatusCode == http.StatusServiceUnavailable ||
+		strings.Contains(e.ErrorCode, "REQUEST_LIMIT_EXCEEDED")
+}
+
+// errorCode accepts Databricks' error_code in either of the shapes seen on the wire:
+// a string ("RESOURCE_DOES_NOT_EXIST") or a number (403, from the authentication layer).
+type errorCode string
+
+func (c *errorCode) UnmarshalJSON(data []byte) error {
+	data = bytes.TrimSpace(data)
+	if len(data) > 0 && data[0] == '"' {
+		var s string
+		if err := json.Unmarshal(data, &s); err != nil {
+			return err
+		}
+		*c = errorCode(s)
+		return nil
+	}
+	var n json.Number
+	if err := json.Unmarshal(data, &n); err != nil {
+		return err
+	}
+	*c = errorCode(n.String())
+	return nil
+}
+
+type errorBody struct {
+	ErrorCode errorCode `json:"error_code"`
+	Message   string    `json:"message"`
+	Details   []struct {
+		Type      string `json:"@type"`
+		RequestID string `json:"request_id"`
+	} `json:"details"`
+}
+
+var (
+	htmlTitle     = regexp.MustCompile(`(?is)<title>\s*(.*?)\s*</title>`)
+	htmlTag       = regexp.MustCompile(`(?s)<[^>]*>`)
+	plainCodeText = regexp.MustCompile(`^([A-Z][A-Z0-9_]+):\s*(.+)$`)
+	reqIDInText   = regexp.MustCompile(`\[ReqId: ([^\]]+)\]`)
+)
+
+// maxErrorText bounds how much of an unexpected body goes into an error message.
+const maxErrorText = 300
+
+// newAPIError reads whatever a non-2xx response carries (Databricks JSON with a string or
+// numeric error_code, an HTML page from an older workspace or a proxy, or plain text) into
+// one readable error. It never fails: an unreadable body still yields the status.
+func newAPIError(resp *http.Response, body []byte) *APIError {
+	e := &APIError{
+		StatusCode: resp.StatusCode,
+		RequestID:  firstHeader(resp.Header, "X-Request-Id", "X-Databricks-Request-Id"),
+		RetryAfter: parseRetryAfter(resp.Header.Get("Retry-After")),
+	}
+	if resp.Request != nil {
+		e.Method = resp.Request.Method
+		e.Path = resp.Request.URL.Path
+	}
+
+	var parsed errorBody
+	trimmed := bytes.TrimSpace(body)
+	switch {
+	case len(trimmed) > 0 && trimmed[0] == '{' && json.Unmarshal(trimmed, &parsed) == nil:
+		e.ErrorCode = string(parsed.ErrorCode)
+		e.Message = parsed.Message
+		for _, d := range parsed.Details {
+			if d.RequestID != "" && e.RequestID == "" {
+				e.RequestID = d.RequestID
+			}
+		}
+	case looksLikeHTML(trimmed):
+		if m := htmlTitle.FindSubmatch(trimmed); m != nil {
+			e.Message = cleanText(html.UnescapeString(string(m[1])))
+			// "Error 403 Invalid access token." carries its status again; keep the words.
+			e.Message = strings.TrimSpace(strings.TrimPrefix(e.Message, fmt.Sprintf("Error %d", resp.StatusCode)))
+		} else {
+			e.Message = cleanText(html.UnescapeString(htmlTag.ReplaceAllString(string(trimmed), " ")))
+		}
+	case len(trimmed) > 0:
+		text := cleanText(string(trimmed))
+		if m := plainCodeText.FindStringSubmatch(text); m != nil {
+			e.ErrorCode, e.Message = m[1], m[2]
+		} else {
+			e.Message = text
+		}
+	}
+	if e.Message == "" {
+		e.Message = resp.Header.Get("X-Databricks-Reason-Phrase")
+	}
+	if e.Message == "" {
+		e.Message = http.StatusText(resp.StatusCode)
+	}
+	if e.RequestID == "" {
+		if m := reqIDInText.FindStringSubmatch(e.Message); m != nil {
+			e.RequestID = m[1]
+		}
+	}
+	return e
+}
+
+func looksLikeHTML(b []byte) bool {
+	head := bytes.ToLower(b[:min(len(b), 512)])
+	return bytes.HasPrefix(head, []byte("<!doctype html")) || bytes.Contains(head, []byte("<html"))
+}
+
+// cleanText collapses white space and bounds the length, so a stray page does not
+// swamp a diagnostic.
+func cleanText(s string) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if len(s) > maxErrorText {
+		s = s[:maxErrorText] + "…"
+	}
+	return s
+}
+
+func firstHeader(h http.Header, names ...string) string {
+	for _, n := range names {
+		if v := h.Get(n); v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// parseRetryAfter reads Retry-After as Databricks sends it (whole seconds); the HTTP-date
+// form is accepted too because proxies in front of a workspace may use it.
+func parseRetryAfter(v string) time.Duration {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0
+	}
+	if secs, err := strconv.Atoi(v); err == nil && secs >= 0 {
+		return time.Duration(secs) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		if d := time.Until(t); d > 0 {
+			return d
+		}
+	}
+	return 0
+}
+
+// TimeoutError is a request that got no complete response within the per-request timeout.
+type TimeoutError struct {
+	Method, Path string
+	Timeout      time.Duration
+}
+
+func (e *TimeoutError) Error() string {
+	return fmt.Sprintf("no response to %s %s within the %s request timeout", e.Method, e.Path, e.Timeout)
+}
+
+// Is lets callers treat a request timeout like any other deadline.
+func (e *TimeoutError) Is(target error) bool { return target == ErrDeadlineExceeded }
+
+// NetworkError is a request that failed below HTTP: DNS, refused or reset connections, TLS.
+type NetworkError struct {
+	Method, Path string
+	Host         string
+	Attempts     int
+	Err          error
+}
+
+func (e *NetworkError) Error() string {
+	msg := fmt.Sprintf("cannot reach %s (%s %s): %v", e.Host, e.Method, e.Path, e.Err)
+	if e.Attempts > 1 {
+		msg += fmt.Sprintf(" after %d attempts", e.Attempts)
+	}
+	return msg
+}
+
+func (e *NetworkError) Unwrap() error { return e.Err }
