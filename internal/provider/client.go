@@ -1,0 +1,128 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/dbsqlhq/terraform-provider-dbsql/internal/databricks"
+)
+
+// providerSettings is the provider block's connection after the precedence argument >
+// environment > profile. Any field may be empty; the *From fields say where a value came
+// from, for messages.
+type providerSettings struct {
+	BaseURL     string
+	Token       string
+	WarehouseID string
+	Timeout     time.Duration
+
+	baseURLFrom, tokenFrom, warehouseIDFrom string
+}
+
+// providerData is what Configure hands to every resource and data source.
+type providerData struct {
+	defaults         providerSettings
+	version          string
+	terraformVersion string
+	pool             *transportPool
+}
+
+// connectionSettings is everything a client needs: one workspace, one identity.
+type connectionSettings struct {
+	Name    string // the connection's name, for messages; empty for the provider's own
+	BaseURL string
+	Token   string
+	Timeout time.Duration
+}
+
+// describe names the connection in a diagnostic without ever naming its token.
+func (c connectionSettings) describe() string {
+	if c.Name != "" {
+		return fmt.Sprintf("connection %q (%s)", c.Name, c.BaseURL)
+	}
+	return fmt.Sprintf("the connection to %s", c.BaseURL)
+}
+
+// newClient returns a client for conn that shares the provider's connection pool for
+// its workspace. d may be nil (an unconfigured provider, as in some validate runs).
+func (d *providerData) newClient(conn connectionSettings) (*databricks.Client, error) {
+	userAgent := "terraform-provider-dbsql/dev"
+	var transport http.RoundTripper
+	if d != nil {
+		userAgent = "terraform-provider-dbsql/" + d.version
+		if d.terraformVersion != "" {
+			userAgent += " terraform/" + d.terraformVersion
+		}
+		transport = d.pool.forWorkspace(conn.BaseURL)
+	}
+	return databricks.New(databricks.Config{
+		BaseURL:   conn.BaseURL,
+		Token:     conn.Token,
+		Timeout:   conn.Timeout,
+		UserAgent: userAgent,
+		Transport: transport,
+		Logger:    clientLogger{secret: conn.Token},
+	})
+}
+
+// transportPool keeps one keep-alive connection pool per workspace, shared by every
+// resource and data source of a provider instance, so that many queries in one plan
+// reuse connections instead of each opening its own.
+type transportPool struct {
+	mu         sync.Mutex
+	transports map[string]*http.Transport
+}
+
+func newTransportPool() *transportPool {
+	return &transportPool{transports: map[string]*http.Transport{}}
+}
+
+func (p *transportPool) forWorkspace(baseURL string) *http.Transport {
+	key := strings.ToLower(strings.TrimSuffix(baseURL, "/"))
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	t, ok := p.transports[key]
+	if !ok {
+		t = databricks.NewTransport()
+		p.transports[key] = t
+	}
+	return t
+}
+
+// logSubsystem is the tflog subsystem of the client's request log, so that
+// TF_LOG_PROVIDER_DATABRICKS can turn it up on its own.
+const logSubsystem = "databricks"
+
+// clientLogger writes the client's log lines through tflog, with every secret masked.
+// The client never hands it a token, a header or a body; the mask is a second wall.
+type clientLogger struct {
+	secret string
+}
+
+func (l clientLogger) Debug(ctx context.Context, msg string, fields map[string]any) {
+	ctx = tflog.NewSubsystem(ctx, logSubsystem)
+	if l.secret != "" {
+		ctx = tflog.SubsystemMaskLogStrings(ctx, logSubsystem, l.secret)
+	}
+	tflog.SubsystemDebug(ctx, logSubsystem, msg, fields)
+}
+
+// maskSecrets masks the given secrets in everything the provider logs under ctx.
+func maskSecrets(ctx context.Context, secrets ...string) context.Context {
+	var nonEmpty []string
+	for _, s := range secrets {
+		if s != "" {
+			nonEmpty = append(nonEmpty, s)
+		}
+	}
+	if len(nonEmpty) == 0 {
+		return ctx
+	}
+	return tflog.MaskLogStrings(ctx, nonEmpty...)
+}

@@ -1,0 +1,324 @@
+package provider
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64default"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/dbsqlhq/terraform-provider-dbsql/internal/databricks"
+)
+
+var (
+	_ resource.Resource               = (*connectionResource)(nil)
+	_ resource.ResourceWithConfigure  = (*connectionResource)(nil)
+	_ resource.ResourceWithModifyPlan = (*connectionResource)(nil)
+)
+
+func newConnectionResource() resource.Resource {
+	return &connectionResource{}
+}
+
+// connectionResource is dbsql_connection: a Databricks workspace connection as a person
+// defines one in a data-integration tool, tested on every create and update the way a
+// "Test connection" button would. Nothing exists remotely: delete only forgets.
+type connectionResource struct {
+	data *providerData
+}
+
+type connectionModel struct {
+	ID                 types.String `tfsdk:"id"`
+	Name               types.String `tfsdk:"name"`
+	BaseURL            types.String `tfsdk:"base_url"`
+	Timeout            types.Int64  `tfsdk:"timeout"`
+	AuthenticationType types.String `tfsdk:"authentication_type"`
+	AccessToken        types.String `tfsdk:"access_token"`
+	WarehouseID        types.String `tfsdk:"warehouse_id"`
+	TestConnection     types.Bool   `tfsdk:"test_connection"`
+	WorkspaceHost      types.String `tfsdk:"workspace_host"`
+	WorkspaceID        types.String `tfsdk:"workspace_id"`
+	UserName           types.String `tfsdk:"user_name"`
+	WarehouseName      types.String `tfsdk:"warehouse_name"`
+}
+
+func (m connectionModel) settings() connectionSettings {
+	return connectionSettings{
+		Name:    m.Name.ValueString(),
+		BaseURL: m.BaseURL.ValueString(),
+		Token:   m.AccessToken.ValueString(),
+		Timeout: time.Duration(m.Timeout.ValueInt64()) * time.Second,
+	}
+}
+
+func (r *connectionResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_connection"
+}
+
+func (r *connectionResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "A connection to a Databricks workspace: a name, the workspace Base URL, a timeout, the authentication type " +
+			"and a personal access token. Applying it tests the connection, as a **Test connection** button would: the token must " +
+			"authenticate (SCIM `Me`), and the warehouse, when one is set, must exist and be visible to the token's owner.\n\n" +
+			"Nothing is created in the workspace: destroying the resource only forgets it, and there is nothing to import. " +
+			"Hand the whole resource to a query as `connection_info = dbsql_connection.<name>`.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "A random identifier, stable for the life of the resource.",
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"name": schema.StringAttribute{
+				Required:            true,
+				MarkdownDescription: "A label for the connection, 1 to 100 characters, shown in messages about it.",
+				Validators:          []validator.String{nameValidator{}},
+			},
+			"base_url": schema.StringAttribute{
+				Required: true,
+				MarkdownDescription: "The workspace URL, e.g. `https://adb-1234567890123456.7.azuredatabricks.net`: `https` only " +
+					"(`http` for loopback addresses, for a local emulator), no path, query or user info; a trailing slash is ignored.",
+				Validators: []validator.String{baseURLValidator{}},
+			},
+			"timeout": schema.Int64Attribute{
+				Optional:            true,
+				Computed:            true,
+				Default:             int64default.StaticInt64(int64(databricks.DefaultTimeout / time.Second)),
+				MarkdownDescription: fmt.Sprintf("Timeout in seconds of each API request, 1 to 3600. Default `%d`.", int(databricks.DefaultTimeout/time.Second)),
+				Validators:          []validator.Int64{int64validator.Between(minTimeout, maxTimeout)},
+			},
+			"authentication_type": schema.StringAttribute{
+				Optional:            true,
+				Computed:            true,
+				Default:             stringdefault.StaticString(authPersonalAccessToken),
+				MarkdownDescription: "How to authenticate: `personal_access_token`, the default and for now the only type.",
+				Validators:          []validator.String{stringvalidator.OneOf(authPersonalAccessToken)},
+			},
+			"access_token": schema.StringAttribute{
+				Required:  true,
+				Sensitive: true,
+				MarkdownDescription: "A Databricks personal access token, sensitive. It needs access to the SQL warehouse the connection uses. " +
+					"Pass it through a variable set from the environment (`TF_VAR_...`), never with `-var`.",
+				Validators: []validator.String{accessTokenValidator{}},
+			},
+			"warehouse_id": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "The default SQL warehouse for queries using this connection, e.g. `1234567890abcdef` (the last part of its HTTP path). " +
+					"The connection test checks that it exists.",
+				Validators: []validator.String{warehouseIDValidator{}},
+			},
+			"test_connection": schema.BoolAttribute{
+				Optional:            true,
+				Computed:            true,
+				Default:             booldefault.StaticBool(true),
+				MarkdownDescription: "Test the connection on create, update and refresh. Default `true`.",
+			},
+			"workspace_host": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "The host of the Base URL, with the port when one is written.",
+			},
+			"workspace_id": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "The workspace id Databricks reports (`X-Databricks-Org-Id`); null when it reports none or the test is off.",
+				PlanModifiers:       []planmodifier.String{stateUnlessChanged("base_url", "test_connection")},
+			},
+			"user_name": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "The token's owner: a user name, or a service principal's application id. Null when the test is off.",
+				PlanModifiers:       []planmodifier.String{stateUnlessChanged("base_url", "access_token", "test_connection")},
+			},
+			"warehouse_name": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "The name of the warehouse `warehouse_id` names. Null when no warehouse is set or the test is off.",
+				PlanModifiers:       []planmodifier.String{stateUnlessChanged("base_url", "access_token", "warehouse_id", "test_connection")},
+			},
+		},
+	}
+}
+
+func (r *connectionResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	if req.ProviderData == nil {
+		return
+	}
+	data, ok := req.ProviderData.(*providerData)
+	if !ok {
+		resp.Diagnostics.AddError("Unexpected Provider Data", fmt.Sprintf("Expected *providerData, got %T. This is a bug in the provider.", req.ProviderData))
+		return
+	}
+	r.data = data
+}
+
+// ModifyPlan fills workspace_host from the planned Base URL, so the plan shows it.
+func (r *connectionResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() {
+		return
+	}
+	var baseURL types.String
+	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("base_url"), &baseURL)...)
+	if baseURL.IsUnknown() || baseURL.IsNull() {
+		return
+	}
+	if parsed, err := databricks.ParseBaseURL(baseURL.ValueString()); err == nil {
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("workspace_host"), parsed.Host())...)
+	}
+}
+
+func (r *connectionResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan connectionModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx = maskSecrets(ctx, plan.AccessToken.ValueString())
+
+	id, err := randomID()
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot Create Connection ID", err.Error())
+		return
+	}
+	plan.ID = types.StringValue(id)
+	resp.Diagnostics.Append(r.apply(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	tflog.Debug(ctx, "Created connection", map[string]any{"id": id, "name": plan.Name.ValueString(), "tested": plan.TestConnection.ValueBool()})
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+func (r *connectionResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state connectionModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx = maskSecrets(ctx, state.AccessToken.ValueString())
+	if parsed, err := databricks.ParseBaseURL(state.BaseURL.ValueString()); err == nil {
+		state.WorkspaceHost = types.StringValue(parsed.Host())
+	}
+	if state.TestConnection.ValueBool() {
+		result, fail := r.test(ctx, state)
+		if fail != nil {
+			// A warning, never an error: an error here would block the very plan that
+			// replaces a revoked token or fixes the Base URL.
+			resp.Diagnostics.AddWarning("Connection Test Failed During Refresh",
+				fail.detail()+"\n\nThe values saved at the last apply are kept. Fix the connection and apply again.")
+		} else {
+			result.fill(&state)
+		}
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+func (r *connectionResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan, state connectionModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx = maskSecrets(ctx, plan.AccessToken.ValueString(), state.AccessToken.ValueString())
+	plan.ID = state.ID
+	resp.Diagnostics.Append(r.apply(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+// Delete only forgets: the connection exists nowhere but in Terraform's state.
+func (r *connectionResource) Delete(context.Context, resource.DeleteRequest, *resource.DeleteResponse) {
+}
+
+// apply tests the planned connection when asked to and fills the computed values.
+func (r *connectionResource) apply(ctx context.Context, m *connectionModel) diag.Diagnostics {
+	var diags diag.Diagnostics
+	parsed, err := databricks.ParseBaseURL(m.BaseURL.ValueString())
+	if err != nil {
+		diags.AddAttributeError(path.Root("base_url"), "Invalid Base URL", err.Error())
+		return diags
+	}
+	m.WorkspaceHost = types.StringValue(parsed.Host())
+	m.WorkspaceID, m.UserName, m.WarehouseName = types.StringNull(), types.StringNull(), types.StringNull()
+	if !m.TestConnection.ValueBool() {
+		return diags
+	}
+	result, fail := r.test(ctx, *m)
+	if fail != nil {
+		diags.AddError(fail.summary(), fail.detail())
+		return diags
+	}
+	result.fill(m)
+	return diags
+}
+
+// connectionTestResult is what a successful connection test learned.
+type connectionTestResult struct {
+	user      *databricks.CurrentUser
+	warehouse *databricks.Warehouse // nil when no warehouse is set
+}
+
+func (t connectionTestResult) fill(m *connectionModel) {
+	m.UserName = types.StringValue(t.user.UserName)
+	m.WorkspaceID = types.StringNull()
+	if t.user.WorkspaceID != "" {
+		m.WorkspaceID = types.StringValue(t.user.WorkspaceID)
+	}
+	m.WarehouseName = types.StringNull()
+	if t.warehouse != nil {
+		m.WarehouseName = types.StringValue(t.warehouse.Name)
+	}
+}
+
+// test proves the Base URL and the token with SCIM Me, then the warehouse when one is set.
+func (r *connectionResource) test(ctx context.Context, m connectionModel) (connectionTestResult, *failure) {
+	conn := m.settings()
+	warehouseID := m.WarehouseID.ValueString()
+	client, err := r.data.newClient(conn)
+	if err != nil {
+		return connectionTestResult{}, &failure{conn: conn, step: stepReach, err: err}
+	}
+	user, err := client.CurrentUser(ctx)
+	if err != nil {
+		return connectionTestResult{}, &failure{conn: conn, step: stepFor(err), err: err}
+	}
+	result := connectionTestResult{user: user}
+	if warehouseID == "" {
+		return result, nil
+	}
+	result.warehouse, err = client.GetWarehouse(ctx, warehouseID)
+	if err != nil {
+		return connectionTestResult{}, &failure{conn: conn, step: stepFindWarehouse, warehouseID: warehouseID, err: err}
+	}
+	return result, nil
+}
+
+// stepFor tells a workspace that cannot be reached from one that refuses the token.
+func stepFor(err error) step {
+	if isAuthError(err) {
+		return stepAuthenticate
+	}
+	return stepReach
+}
+
+func randomID() (string, error) {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", err
+	}
+	b[6] = b[6]&0x0f | 0x40 // version 4
+	b[8] = b[8]&0x3f | 0x80 // RFC 4122 variant
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16]), nil
+}

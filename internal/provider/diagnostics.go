@@ -1,0 +1,150 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/dbsqlhq/terraform-provider-dbsql/internal/databricks"
+)
+
+// step is what the provider was doing when Databricks said no: it decides the advice,
+// since a 404 on SCIM Me (wrong Base URL) and on a warehouse (wrong id) need different fixes.
+type step string
+
+const (
+	stepReach         step = "reach the workspace"
+	stepAuthenticate  step = "authenticate"
+	stepFindWarehouse step = "find the warehouse"
+	stepRunStatement  step = "run the statement"
+)
+
+// failure is everything a diagnostic about a failed call needs to say.
+type failure struct {
+	conn        connectionSettings
+	step        step
+	warehouseID string
+	statement   string // the SQL text, when a statement failed
+	err         error
+}
+
+// summary is the diagnostic's title.
+func (f failure) summary() string {
+	switch {
+	case errors.Is(f.err, databricks.ErrStatementFailed):
+		return "Statement Failed"
+	case errors.Is(f.err, databricks.ErrStatementCanceled), errors.Is(f.err, databricks.ErrStatementClosed):
+		return "Statement Did Not Complete"
+	case errors.Is(f.err, context.DeadlineExceeded):
+		return "Statement Timed Out"
+	}
+	switch f.step {
+	case stepReach, stepAuthenticate, stepFindWarehouse:
+		return "Connection Test Failed"
+	}
+	return "Databricks Request Failed"
+}
+
+// detail says what happened, to which connection, and what to do next. It is built
+// from the client's errors, which never carry the token.
+func (f failure) detail() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s could not %s", capitalize(f.conn.describe()), f.step)
+	if f.step == stepFindWarehouse || f.step == stepRunStatement {
+		fmt.Fprintf(&b, " (warehouse %s)", f.warehouseID)
+	}
+	if f.statement != "" {
+		fmt.Fprintf(&b, "\n\nStatement: %s\n\nError", excerpt(f.statement))
+	}
+	fmt.Fprintf(&b, ": %v.\n\n%s", strings.TrimSuffix(f.err.Error(), "."), f.advice())
+	return b.String()
+}
+
+func (f failure) advice() string {
+	var (
+		apiErr      *databricks.APIError
+		timeoutErr  *databricks.TimeoutError
+		netErr      *databricks.NetworkError
+		stmtErr     *databricks.StatementError
+		interrupted *databricks.InterruptedError
+	)
+	switch {
+	case errors.As(f.err, &interrupted):
+		if errors.Is(interrupted.Cause, context.DeadlineExceeded) {
+			return "The statement did not finish within the data source's read timeout. Raise timeouts.read, make the statement cheaper, " +
+				"or check the warehouse: a stopped warehouse can take several minutes to start."
+		}
+		return "The run was interrupted before the statement finished."
+	case errors.As(f.err, &stmtErr):
+		switch stmtErr.State {
+		case databricks.StateFailed:
+			return "Fix the statement using the Databricks message above, or check that the token's owner may read the tables it uses."
+		case databricks.StateClosed:
+			return "Run it again: the result was closed before the provider could read it."
+		default:
+			return "Run it again; if it keeps being canceled, check the warehouse's state and its query history in the workspace."
+		}
+	case errors.As(f.err, &timeoutErr):
+		return fmt.Sprintf("The workspace did not answer within the timeout of %d seconds. Raise timeout (1 to 3600 seconds) if the workspace is slow, "+
+			"or check the Base URL.", int(timeoutErr.Timeout.Seconds()))
+	case errors.As(f.err, &netErr):
+		return "Check the Base URL and that this machine can reach the workspace (DNS, proxy, firewall, VPN)."
+	case errors.Is(f.err, databricks.ErrMalformedResponse):
+		return "Something other than the Databricks API answered, such as a proxy or a sign-in page. Check the Base URL and any proxy in between."
+	case errors.As(f.err, &apiErr):
+		return f.apiAdvice(apiErr)
+	case errors.Is(f.err, context.DeadlineExceeded), errors.Is(f.err, context.Canceled):
+		return "The operation's time ran out or it was interrupted. Raise the timeout and try again."
+	}
+	return "Check the connection's settings and try again."
+}
+
+func (f failure) apiAdvice(e *databricks.APIError) string {
+	switch {
+	case e.Retryable():
+		return fmt.Sprintf("The workspace is temporarily unavailable or is throttling requests (%d attempts were made). "+
+			"Try again later; if it persists, check the workspace's status and the warehouse's load.", e.Attempts)
+	case errors.Is(e, databricks.ErrUnauthenticated),
+		errors.Is(e, databricks.ErrPermissionDenied) && (f.step == stepAuthenticate || f.step == stepReach):
+		return "The workspace rejected the access token: it may be mistyped, expired or revoked. Generate a new personal access token " +
+			"(User Settings > Developer > Access tokens in the workspace), or rotate the one in use, and set access_token."
+	case errors.Is(e, databricks.ErrPermissionDenied):
+		return fmt.Sprintf("The token's owner lacks a permission this needs: grant it CAN USE on warehouse %s, and access to the data it reads.", f.warehouseID)
+	case errors.Is(e, databricks.ErrNotFound) && (f.step == stepFindWarehouse || f.step == stepRunStatement):
+		return fmt.Sprintf("There is no warehouse %s in this workspace that the token's owner can see. Check warehouse_id: "+
+			"copy it from the warehouse's Connection details tab.", f.warehouseID)
+	case errors.Is(e, databricks.ErrNotFound):
+		return "The Base URL answered, but not as a Databricks workspace API. Check the Base URL: it is the workspace URL you open in a browser, without any path."
+	case errors.Is(e, databricks.ErrBadRequest):
+		return "Databricks refused the request as invalid; the message above says which value."
+	}
+	return "Try again; if it persists, contact Databricks support with the request id above."
+}
+
+// excerpt shortens a statement to its first line, at most 120 characters, enough to
+// recognise it in a diagnostic.
+func excerpt(sql string) string {
+	sql = strings.TrimSpace(sql)
+	line, _, more := strings.Cut(sql, "\n")
+	line = strings.TrimSpace(line)
+	if r := []rune(line); len(r) > 120 {
+		line, more = string(r[:120]), true
+	}
+	if more {
+		line += " …"
+	}
+	return line
+}
+
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// isAuthError is a request the workspace refused for its credentials.
+func isAuthError(err error) bool {
+	return errors.Is(err, databricks.ErrUnauthenticated) || errors.Is(err, databricks.ErrPermissionDenied)
+}
