@@ -1,0 +1,189 @@
+package emulator
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	duckdb "github.com/duckdb/duckdb-go/v2"
+)
+
+// maxBodyBytes bounds a request body: a statement may be 16 MiB, plus room
+// for its parameters.
+const maxBodyBytes = 20 << 20
+
+// Emulator is an emulated Databricks workspace. It is an http.Handler; Start
+// and Listen wrap it in a running server.
+type Emulator struct {
+	opts  Options
+	db    *sql.DB
+	log   *RequestLog
+	table []route
+
+	faults     faultSet
+	tokens     *tokenStore
+	warehouses *warehouseSet
+	statements *statementStore
+
+	// ctx is the parent of every statement's execution; Close cancels it.
+	ctx       context.Context
+	stop      context.CancelFunc
+	running   sync.WaitGroup
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// New opens an in-memory DuckDB, creates the catalogs and loads the sample
+// data. The caller must Close the emulator.
+func New(opts Options) (*Emulator, error) {
+	opts, err := opts.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	connector, err := duckdb.NewConnector("", nil)
+	if err != nil {
+		return nil, fmt.Errorf("emulator: opening DuckDB: %w", err)
+	}
+	db := sql.OpenDB(connector)
+	if err := prepareDatabase(context.Background(), db, opts.SampleTrips); err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("emulator: preparing DuckDB: %w", err)
+	}
+	ctx, stop := context.WithCancel(context.Background())
+	e := &Emulator{
+		opts:       opts,
+		db:         db,
+		log:        newRequestLog(),
+		tokens:     newTokenStore(opts.Tokens, opts.MaxTokens),
+		warehouses: newWarehouseSet(opts.Warehouses),
+		statements: newStatementStore(),
+		ctx:        ctx,
+		stop:       stop,
+	}
+	e.table = e.routes()
+	return e, nil
+}
+
+// Close cancels the statements still running, waits for them and closes the
+// database. Requests that arrive afterwards answer 503.
+func (e *Emulator) Close() error {
+	e.closeOnce.Do(func() {
+		e.statements.close()
+		e.stop()
+		e.running.Wait()
+		e.warehouses.close()
+		e.closeErr = e.db.Close()
+	})
+	return e.closeErr
+}
+
+// Log returns the emulator's request log.
+func (e *Emulator) Log() *RequestLog { return e.log }
+
+// ConnState counts TCP connections and numbers them for the request log. Set
+// it as http.Server.ConnState (Start and Listen do).
+func (e *Emulator) ConnState(c net.Conn, s http.ConnState) {
+	switch s {
+	case http.StateNew:
+		e.log.connOpened(c.RemoteAddr().String())
+	case http.StateClosed, http.StateHijacked:
+		e.log.connClosed(c.RemoteAddr().String())
+	}
+}
+
+// ServeHTTP answers one API request: it records it, adds the configured
+// latency, checks the token, routes it, injects any fault that matches and
+// runs the handler.
+func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	started := time.Now()
+	reqID := newRequestID()
+	w.Header().Set("X-Request-Id", reqID)
+
+	body, bodyErr := io.ReadAll(io.LimitReader(r.Body, maxBodyBytes+1))
+	rt, params, allowed := e.match(r.Method, r.URL.Path)
+	var ep Endpoint
+	if rt != nil {
+		ep = rt.endpoint
+	}
+	entry := e.log.begin(Request{
+		Time:      started,
+		Endpoint:  ep,
+		Method:    r.Method,
+		Path:      r.URL.RequestURI(),
+		Body:      body,
+		UserAgent: r.UserAgent(),
+	}, r.RemoteAddr)
+	sw := &statusWriter{ResponseWriter: w, onStart: func() { e.log.responding(entry) }}
+	x := &exchange{w: sw, r: r, body: body, reqID: reqID, params: params, entry: entry, log: e.log}
+	defer func() {
+		done := e.log.end(entry, sw.status)
+		if e.opts.Logf != nil {
+			e.logLine(done, time.Since(started))
+		}
+	}()
+
+	if e.opts.Latency > 0 && !sleepCtx(r.Context(), e.opts.Latency) {
+		return
+	}
+	if e.ctx.Err() != nil {
+		x.fail(http.StatusServiceUnavailable, "TEMPORARILY_UNAVAILABLE", "The emulator is shutting down.")
+		return
+	}
+	if !e.authenticate(x) {
+		return
+	}
+	if rt == nil {
+		if len(allowed) > 0 {
+			w.Header().Set("Allow", strings.Join(allowed, ", "))
+			x.fail(http.StatusMethodNotAllowed, "BAD_REQUEST", fmt.Sprintf("Method %s is not allowed for %s; use %s.", r.Method, r.URL.Path, strings.Join(allowed, " or ")))
+			return
+		}
+		x.fail(http.StatusNotFound, "ENDPOINT_NOT_FOUND", fmt.Sprintf("No API found for '%s %s'", r.Method, r.URL.Path))
+		return
+	}
+	if bodyErr != nil || len(body) > maxBodyBytes {
+		x.fail(http.StatusBadRequest, "INVALID_PARAMETER_VALUE", fmt.Sprintf("The request body is larger than %d MiB or could not be read.", maxBodyBytes>>20))
+		return
+	}
+	if f, ok := e.faults.pick(ep); ok {
+		e.log.update(entry, func(r *Request) { r.Fault = f.Kind })
+		if f.Kind.statementFault() {
+			x.fault = f.Kind
+		} else if e.injectHTTPFault(x, f) {
+			return
+		}
+	}
+	rt.handle(x)
+}
+
+// logLine writes the human-readable line of one request. It has no header and
+// no body, so no token can leak through it.
+func (e *Emulator) logLine(r Request, took time.Duration) {
+	extra := ""
+	if r.StatementID != "" {
+		extra += " statement=" + r.StatementID
+	}
+	if r.Fault != "" {
+		extra += " fault=" + string(r.Fault)
+	}
+	e.opts.Logf("%s %s -> %d in %s%s", r.Method, r.Path, r.Status, took.Round(time.Millisecond), extra)
+}
+
+// sleepCtx waits d, or less if ctx ends first; it reports whether the full
+// wait happened.
+func sleepCtx(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}

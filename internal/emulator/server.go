@@ -1,0 +1,81 @@
+package emulator
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"time"
+)
+
+// Server is an emulator serving HTTP on a listener.
+type Server struct {
+	// URL is the base URL of the emulated workspace, e.g. http://127.0.0.1:41234.
+	URL string
+	*Emulator
+
+	srv  *http.Server
+	ln   net.Listener
+	done chan struct{}
+}
+
+// Start runs a new emulator on a free loopback port, like httptest.NewServer.
+func Start(opts Options) (*Server, error) {
+	return Listen("127.0.0.1:0", opts)
+}
+
+// Listen runs a new emulator on addr. An address without a host (":8765")
+// would listen on every interface and is refused; name the host, and only
+// name a non-loopback one on purpose (the command asks for -allow-remote).
+func Listen(addr string, opts Options) (*Server, error) {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return nil, fmt.Errorf("emulator: address %q: %w", addr, err)
+	}
+	if host == "" {
+		return nil, fmt.Errorf("emulator: address %q has no host and would listen on every interface; use 127.0.0.1:PORT, or name the interface explicitly", addr)
+	}
+	e, err := New(opts)
+	if err != nil {
+		return nil, err
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		_ = e.Close()
+		return nil, fmt.Errorf("emulator: %w", err)
+	}
+	s := &Server{
+		URL:      "http://" + ln.Addr().String(),
+		Emulator: e,
+		ln:       ln,
+		done:     make(chan struct{}),
+		srv: &http.Server{
+			Handler:           e,
+			ConnState:         e.ConnState,
+			ReadHeaderTimeout: 30 * time.Second,
+		},
+	}
+	go func() {
+		defer close(s.done)
+		if err := s.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) && opts.Logf != nil {
+			opts.Logf("emulator: serve: %v", err)
+		}
+	}()
+	return s, nil
+}
+
+// Close stops the server: it stops accepting, gives requests in flight a
+// moment to finish, cuts the rest, then closes the emulator.
+func (s *Server) Close() {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	// Stop the statements first so that execute calls waiting on them return.
+	s.Emulator.statements.close()
+	s.Emulator.stop()
+	if err := s.srv.Shutdown(ctx); err != nil {
+		_ = s.srv.Close()
+	}
+	<-s.done
+	_ = s.Emulator.Close()
+}
