@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# make demo: the quickstart (examples/quickstart) against the local Databricks emulator.
+# Starts the emulator on a free loopback port, applies, prints the outputs, destroys,
+# and leaves nothing running or behind. TF=terraform uses Terraform 1.5.7 instead of
+# OpenTofu. Expects `make build emulator` to have put the binaries in $BIN.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+# shellcheck source=scripts/lib.sh
+. scripts/lib.sh
+
+BIN=${BIN:-$PWD/bin}
+TF=${TF:-tofu}
+case "$TF" in terraform | tofu) ;; *) fail "TF must be tofu or terraform, not '$TF'" ;; esac
+for f in "$TF" terraform-provider-dbsql dbsql-emulator; do
+  [ -x "$BIN/$f" ] || fail "$BIN/$f is missing: run this through 'make demo'"
+done
+
+work=$(mktemp -d)
+emulator_pid=
+cleanup() {
+  if [ -n "$emulator_pid" ]; then
+    kill "$emulator_pid" 2>/dev/null || true
+    wait "$emulator_pid" 2>/dev/null || true
+  fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# A fresh token for this run; the emulator reads it from the environment, not from its
+# command line, where other users of the machine could see it.
+token="dapi$(od -An -tx1 -N16 /dev/urandom | tr -d ' \n')"
+warehouse=demo0123456789ab
+
+step "Starting the Databricks emulator (DuckDB, with samples.nyctaxi.trips)"
+DBSQL_EMULATOR_TOKEN=$token "$BIN/dbsql-emulator" -addr 127.0.0.1:0 -url-file "$work/url" \
+  -warehouse-id "$warehouse" -warehouse-name "Demo warehouse" >"$work/emulator.log" 2>&1 &
+emulator_pid=$!
+for _ in $(seq 1 150); do
+  [ -s "$work/url" ] && break
+  kill -0 "$emulator_pid" 2>/dev/null || { cat "$work/emulator.log" >&2; fail "the emulator exited before it was ready"; }
+  sleep 0.2
+done
+[ -s "$work/url" ] || fail "the emulator did not start within 30 seconds"
+url=$(cat "$work/url")
+echo "Emulator at $url, warehouse $warehouse"
+
+write_cli_config "$work/cli.tfrc" "$BIN"
+export TF_CLI_CONFIG_FILE="$work/cli.tfrc" TF_IN_AUTOMATION=1 CHECKPOINT_DISABLE=1
+export TF_VAR_base_url="$url" TF_VAR_access_token="$token" TF_VAR_warehouse_id="$warehouse"
+cp -R examples/quickstart "$work/quickstart"
+cd "$work/quickstart"
+
+step "$TF apply: create the connection (tested on apply) and run the query"
+"$BIN/$TF" apply -auto-approve -input=false -no-color || fail "$TF apply failed"
+
+step "Outputs"
+"$BIN/$TF" output -no-color user_name
+"$BIN/$TF" output -no-color warehouse_name
+"$BIN/$TF" output -raw -no-color busiest_pickup_zips
+echo
+
+step "$TF destroy"
+"$BIN/$TF" destroy -auto-approve -input=false -no-color || fail "$TF destroy failed"
+
+step "Done: the emulator stops and the working directory is removed"
