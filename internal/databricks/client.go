@@ -129,7 +129,13 @@ func (c *Client) Timeout() time.Duration { return c.timeout }
 
 // NewTransport returns a keep-alive connection pool sized for parallel chunk downloads.
 func NewTransport() *http.Transport {
-	t := http.DefaultTransport.(*http.Transport).Clone()
+	t := &http.Transport{
+		Proxy:                 http.ProxyFromEnvironment,
+		DialContext:           (&net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+		ForceAttemptHTTP2:     true,
+		TLSHandshakeTimeout:   10 * time.Second,
+		ExpectContinueTimeout: time.Second,
+	}
 	t.MaxIdleConns = 100
 	t.MaxIdleConnsPerHost = 32
 	t.IdleConnTimeout = 90 * time.Second
@@ -242,11 +248,15 @@ func (c *Client) attempt(ctx context.Context, cl call, payload []byte, out any, 
 	rd := &readErrorTracker{r: resp.Body}
 	if out != nil {
 		dec := json.NewDecoder(rd)
-		if err := dec.Decode(out); err != nil && !(errors.Is(err, io.EOF) && rd.n == 0) {
-			if rd.err != nil {
+		if err := dec.Decode(out); err != nil {
+			switch {
+			case rd.err != nil:
 				return nil, c.transportError(ctx, reqCtx, cl, timeout, rd.err)
+			case errors.Is(err, io.EOF) && rd.n == 0:
+				// An empty body (cancel, start) leaves out as it was.
+			default:
+				return nil, &MalformedResponseError{Method: cl.method, Path: pathOnly(cl.path), StatusCode: resp.StatusCode, Err: err}
 			}
-			return nil, &MalformedResponseError{Method: cl.method, Path: pathOnly(cl.path), StatusCode: resp.StatusCode, Err: err}
 		}
 	}
 	// Drain so the connection goes back to the pool.
@@ -310,7 +320,8 @@ func (c *Client) retryWait(ctx context.Context, cl call, err error, attempt int,
 	case errors.As(err, &apiErr) && apiErr.Retryable():
 		wait = max(wait, apiErr.RetryAfter)
 	case errors.As(err, &netErr):
-		if attempt >= c.retry.MaxNetworkAttempts || !(cl.retrySafe || notSent(netErr.Err)) || permanentNetworkError(netErr.Err) {
+		safeToResend := cl.retrySafe || notSent(netErr.Err)
+		if attempt >= c.retry.MaxNetworkAttempts || !safeToResend || permanentNetworkError(netErr.Err) {
 			return 0, false
 		}
 	default:

@@ -65,8 +65,8 @@ func paramCast(typ string) (string, error) {
 		}
 		return fmt.Sprintf("DECIMAL(%d,%d)", p, s), nil
 	}
-	for _, complex := range []string{"ARRAY", "MAP", "STRUCT"} {
-		if strings.HasPrefix(t, complex) {
+	for _, kind := range []string{"ARRAY", "MAP", "STRUCT"} {
+		if strings.HasPrefix(t, kind) {
 			return "", fmt.Errorf("parameter type %q is not supported: ARRAY, MAP and STRUCT parameters cannot be bound; pass the value as a STRING and build it in SQL", typ)
 		}
 	}
@@ -80,7 +80,9 @@ func isParamName(name string) bool {
 	}
 	for i := 0; i < len(name); i++ {
 		c := name[i]
-		if !(c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || i > 0 && c >= '0' && c <= '9') {
+		letter := c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+		digit := i > 0 && c >= '0' && c <= '9'
+		if !letter && !digit {
 			return false
 		}
 	}

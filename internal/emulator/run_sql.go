@@ -55,7 +55,7 @@ func (e *Emulator) runSQL(ctx context.Context, plan executePlan) (*resultSet, er
 			_ = prepared.Close()
 			return fmt.Errorf("unexpected driver statement %T", prepared)
 		}
-		defer stmt.Close()
+		defer func() { _ = stmt.Close() }()
 		kind, err := stmt.StatementType()
 		if err != nil {
 			return err
@@ -64,7 +64,7 @@ func (e *Emulator) runSQL(ctx context.Context, plan executePlan) (*resultSet, er
 		if err != nil {
 			return err
 		}
-		defer rows.Close()
+		defer func() { _ = rows.Close() }()
 		res, err = e.collect(ctx, kind, rows, plan)
 		return err
 	})

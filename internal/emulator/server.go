@@ -71,8 +71,8 @@ func (s *Server) Close() {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	// Stop the statements first so that execute calls waiting on them return.
-	s.Emulator.statements.close()
-	s.Emulator.stop()
+	s.statements.close()
+	s.stop()
 	if err := s.srv.Shutdown(ctx); err != nil {
 		_ = s.srv.Close()
 	}

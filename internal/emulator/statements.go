@@ -180,7 +180,7 @@ func (e *Emulator) outcome(ctx context.Context, st *statement, plan executePlan)
 		return statementCanceled, nil, nil
 	}
 	if err := e.warehouses.awaitRunning(ctx, st.warehouseID); err != nil {
-		return statementCanceled, nil, nil
+		return statementCanceled, nil, nil //nolint:nilerr // only a cancel interrupts the start, and that ends the statement CANCELED
 	}
 	st.setState(statementRunning)
 	switch plan.fault {
@@ -197,7 +197,7 @@ func (e *Emulator) outcome(ctx context.Context, st *statement, plan executePlan)
 	res, err := e.runSQL(ctx, plan)
 	switch {
 	case err != nil && ctx.Err() != nil:
-		return statementCanceled, nil, nil
+		return statementCanceled, nil, nil //nolint:nilerr // a query interrupted by cancel ends CANCELED, not FAILED
 	case err != nil:
 		return statementFailed, classifyDuckDBError(err), nil
 	case plan.fault == FaultStatementClosed:

@@ -38,8 +38,8 @@ type mintedToken struct {
 	value string
 }
 
-func newTokenStore(bootstrap []string, max int) *tokenStore {
-	s := &tokenStore{bootstrap: map[string]bool{}, max: max}
+func newTokenStore(bootstrap []string, maxTokens int) *tokenStore {
+	s := &tokenStore{bootstrap: map[string]bool{}, max: maxTokens}
 	for _, t := range bootstrap {
 		s.bootstrap[t] = true
 	}

@@ -63,15 +63,15 @@ func (t *translator) run() error {
 	for t.pos < len(t.src) {
 		c := t.src[t.pos]
 		switch {
-		case c == '-' && t.next(1) == '-':
+		case c == '-' && t.peek() == '-':
 			end := strings.IndexByte(t.src[t.pos:], '\n')
 			if end < 0 {
 				end = len(t.src) - t.pos
 			}
 			t.copy(end)
-		case c == '/' && t.next(1) == '*':
+		case c == '/' && t.peek() == '*':
 			t.blockComment()
-		case (c == 'r' || c == 'R') && (t.next(1) == '\'' || t.next(1) == '"') && !t.prevIdent():
+		case (c == 'r' || c == 'R') && (t.peek() == '\'' || t.peek() == '"') && !t.prevIdent():
 			t.pos++
 			t.stringLiteral(true)
 		case c == '\'' || c == '"':
@@ -81,9 +81,9 @@ func (t *translator) run() error {
 		case c == ';':
 			t.words, t.firstWord, t.useCatalog = 0, "", false
 			t.copy(1)
-		case c == ':' && t.next(1) == ':':
+		case c == ':' && t.peek() == ':':
 			t.copy(2)
-		case c == ':' && isIdentStart(t.next(1)):
+		case c == ':' && isIdentStart(t.peek()):
 			if err := t.marker(); err != nil {
 				return err
 			}
@@ -102,9 +102,10 @@ func (t *translator) run() error {
 	return nil
 }
 
-func (t *translator) next(n int) byte {
-	if t.pos+n < len(t.src) {
-		return t.src[t.pos+n]
+// peek returns the byte after the current one, or 0 at the end.
+func (t *translator) peek() byte {
+	if t.pos+1 < len(t.src) {
+		return t.src[t.pos+1]
 	}
 	return 0
 }
@@ -127,10 +128,10 @@ func (t *translator) blockComment() {
 	start, depth := t.pos, 0
 	for t.pos < len(t.src) {
 		switch {
-		case t.src[t.pos] == '/' && t.next(1) == '*':
+		case t.src[t.pos] == '/' && t.peek() == '*':
 			depth++
 			t.pos += 2
-		case t.src[t.pos] == '*' && t.next(1) == '/':
+		case t.src[t.pos] == '*' && t.peek() == '/':
 			depth--
 			t.pos += 2
 			if depth == 0 {
@@ -157,7 +158,7 @@ func (t *translator) stringLiteral(raw bool) {
 	for t.pos < len(t.src) {
 		c := t.src[t.pos]
 		switch {
-		case c == quote && t.next(1) == quote:
+		case c == quote && t.peek() == quote:
 			val.WriteByte(quote)
 			t.pos += 2
 		case c == quote:
@@ -256,7 +257,7 @@ func (t *translator) backtick() {
 	for t.pos < len(t.src) {
 		c := t.src[t.pos]
 		if c == '`' {
-			if t.next(1) == '`' {
+			if t.peek() == '`' {
 				name.WriteByte('`')
 				t.pos += 2
 				continue

@@ -245,15 +245,7 @@ func (t *duckType) databricks() databricksType {
 // structFieldName spells a field name the way Databricks type text does:
 // backticks only when the name is not a plain identifier.
 func structFieldName(name string) string {
-	plain := name != ""
-	for i := 0; i < len(name); i++ {
-		c := name[i]
-		if !(c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || i > 0 && c >= '0' && c <= '9') {
-			plain = false
-			break
-		}
-	}
-	if plain {
+	if isParamName(name) { // the same rule: a plain identifier
 		return name
 	}
 	return "`" + strings.ReplaceAll(name, "`", "``") + "`"

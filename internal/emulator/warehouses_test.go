@@ -75,8 +75,9 @@ func TestGetWarehouse(t *testing.T) {
 			t.Errorf("field %s missing: %s", field, c.body)
 		}
 	}
+	health, _ := w["health"].(map[string]any)
 	if w["state"] != "STOPPED" || w["cluster_size"] != "Small" || w["enable_serverless_compute"] != true || w["warehouse_type"] != "PRO" ||
-		w["health"].(map[string]any)["status"] != "HEALTHY" || w["num_clusters"] != float64(0) {
+		health["status"] != "HEALTHY" || w["num_clusters"] != float64(0) {
 		t.Errorf("w2: %s", c.body)
 	}
 	c = do(t, s, http.MethodGet, "/api/2.0/sql/warehouses/nope", nil)

@@ -204,7 +204,11 @@ func convertJSON(t *databricks.SQLType, at attr.Type, v any) (attr.Value, bool, 
 		if !ok {
 			break
 		}
-		elemType := at.(types.ListType).ElemType
+		listType, ok := at.(types.ListType)
+		if !ok {
+			break
+		}
+		elemType := listType.ElemType
 		values := make([]attr.Value, len(items))
 		anyNonFinite := false
 		for i, item := range items {
@@ -221,7 +225,11 @@ func convertJSON(t *databricks.SQLType, at attr.Type, v any) (attr.Value, bool, 
 		if err != nil {
 			return nil, false, err
 		}
-		elemType := at.(types.MapType).ElemType
+		mapType, ok := at.(types.MapType)
+		if !ok {
+			break
+		}
+		elemType := mapType.ElemType
 		values := make(map[string]attr.Value, len(entries))
 		anyNonFinite := false
 		for key, item := range entries {
@@ -238,7 +246,10 @@ func convertJSON(t *databricks.SQLType, at attr.Type, v any) (attr.Value, bool, 
 		if !ok {
 			break
 		}
-		objType := at.(types.ObjectType)
+		objType, ok := at.(types.ObjectType)
+		if !ok {
+			break
+		}
 		values := make(map[string]attr.Value, len(t.Fields))
 		anyNonFinite := false
 		for _, f := range t.Fields {

@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"context"
 	"math/big"
 	"strings"
 	"testing"
@@ -124,7 +125,11 @@ func TestConvertCellKeepsDigits(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := v.(types.Number).ValueBigFloat().Text('f', -1); got != s {
+		n, ok := v.(types.Number)
+		if !ok {
+			t.Fatalf("%s parsed to a %T", s, v)
+		}
+		if got := n.ValueBigFloat().Text('f', -1); got != s {
 			t.Errorf("%s came back as %s", s, got)
 		}
 	}
@@ -177,7 +182,11 @@ func TestRowConverter(t *testing.T) {
 	if len(rows.Elements()) != 3 {
 		t.Fatalf("%d rows", len(rows.Elements()))
 	}
-	first := rows.Elements()[0].(types.Object).Attributes()
+	firstRow, ok := rows.Elements()[0].(types.Object)
+	if !ok {
+		t.Fatalf("a row is a %T", rows.Elements()[0])
+	}
+	first := firstRow.Attributes()
 	if !first["zip"].Equal(number("10001")) || !first["odd"].Equal(types.StringValue("POINT(1 2)")) {
 		t.Errorf("first row = %v", first)
 	}
@@ -213,8 +222,8 @@ func FuzzConvertCell(f *testing.F) {
 			return
 		}
 		v, _, err := convertCell(typ, at, cell(text))
-		if err == nil && !v.Type(nil).Equal(at) {
-			t.Fatalf("%s cell %q converted to a %s, want a %s", typeText, text, v.Type(nil), at)
+		if err == nil && !v.Type(context.Background()).Equal(at) {
+			t.Fatalf("%s cell %q converted to a %s, want a %s", typeText, text, v.Type(context.Background()), at)
 		}
 	})
 }
