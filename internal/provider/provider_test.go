@@ -3,6 +3,7 @@ package provider
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"net"
 	"os"
 	"path/filepath"
@@ -15,6 +16,10 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/config"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/dbsqlhq/terraform-provider-dbsql/internal/databricks"
 	"github.com/dbsqlhq/terraform-provider-dbsql/internal/emulator"
@@ -227,4 +232,119 @@ func writeFile(t *testing.T, name, content string) {
 	if err := os.WriteFile(name, []byte(content), 0o600); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// TestMain keeps the tests hermetic: the provider under test must not read the
+// developer's DATABRICKS_* variables or ~/.databrickscfg.
+func TestMain(m *testing.M) {
+	for _, k := range []string{envHost, envToken, envWarehouseID, envProfile, envConfigFile} {
+		os.Unsetenv(k)
+	}
+	home, err := os.MkdirTemp("", "dbsql-provider-test-home")
+	if err != nil {
+		panic(err)
+	}
+	os.Setenv("HOME", home)
+	code := m.Run()
+	os.RemoveAll(home)
+	os.Exit(code)
+}
+
+// The provider configured through the real CLI from the environment alone: an empty
+// provider block. Not parallel: the environment belongs to the whole process.
+func TestAccProvider_environment(t *testing.T) {
+	ws := newWorkspace(t, emulator.Options{SampleTrips: -1})
+	t.Setenv(envHost, ws.URL)
+	t.Setenv(envToken, ws.token)
+	t.Setenv(envWarehouseID, emulator.DefaultWarehouseID)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6Providers,
+		Steps: []resource.TestStep{{
+			Config: `
+provider "dbsql" {}
+data "dbsql_query" "test" { statement = "SELECT 'from the environment' AS how" }`,
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(query, rowPath(0, "how"), knownvalue.StringExact("from the environment")),
+			},
+		}},
+	})
+}
+
+// A profile of a configuration file named by the environment; the argument still wins
+// over the profile for the warehouse.
+func TestAccProvider_profile(t *testing.T) {
+	ws := newWorkspace(t, emulator.Options{SampleTrips: -1, Warehouses: []emulator.Warehouse{
+		{ID: emulator.DefaultWarehouseID, Name: "Default"},
+		{ID: "c3c3c3c3c3c3c3c3", Name: "Argument"},
+	}})
+	cfg := filepath.Join(t.TempDir(), "databrickscfg")
+	writeFile(t, cfg, "[DEFAULT]\nhost = https://wrong.cloud.databricks.com\n\n[ci]\nhost = "+ws.URL+"\ntoken = "+ws.token+"\nwarehouse_id = "+emulator.DefaultWarehouseID+"\n")
+	t.Setenv(envConfigFile, cfg)
+	t.Setenv(envProfile, "ci")
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6Providers,
+		Steps: []resource.TestStep{{
+			Config: `
+provider "dbsql" {
+  warehouse_id = "c3c3c3c3c3c3c3c3"
+}
+data "dbsql_query" "test" { statement = "SELECT 1 AS one" }`,
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(query, rowPath(0, "one"), knownvalue.Int64Exact(1)),
+			},
+			Check: func(*terraform.State) error {
+				for _, r := range ws.Log().Requests() {
+					if r.Endpoint == emulator.EndpointExecute && !strings.Contains(string(r.Body), `"warehouse_id":"c3c3c3c3c3c3c3c3"`) {
+						return fmt.Errorf("the provider argument did not win over the profile: %s", r.Body)
+					}
+				}
+				return nil
+			},
+		}},
+	})
+}
+
+// A provider argument that is unknown until apply is an error at configure time that
+// says how to proceed, as the framework's guide prescribes.
+func TestAccProvider_unknownConfiguration(t *testing.T) {
+	ws := newWorkspace(t, emulator.Options{SampleTrips: -1})
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6Providers,
+		Steps: []resource.TestStep{{
+			Config: testVariables + `
+resource "dbsql_connection" "bootstrap" {
+  name         = "Bootstrap"
+  base_url     = var.base_url
+  access_token = var.access_token
+}
+provider "dbsql" {
+  alias        = "late"
+  base_url     = var.base_url
+  access_token = var.access_token
+  warehouse_id = dbsql_connection.bootstrap.id
+}
+data "dbsql_query" "test" {
+  provider  = dbsql.late
+  statement = "SELECT 1"
+}`,
+			ConfigVariables: ws.variables(),
+			ExpectError:     expectError("Unknown Provider Configuration", "warehouse_id depends on a value that is not known until apply"),
+		}},
+	})
+}
+
+// Invalid values from the environment are reported where they are used, naming their
+// source: no plan-time validator ever saw them.
+func TestAccProvider_invalidEnvironment(t *testing.T) {
+	ws := newWorkspace(t, emulator.Options{SampleTrips: -1})
+	t.Setenv(envHost, "adb-1234567890123456.7.azuredatabricks.net")
+	t.Setenv(envToken, ws.token)
+	t.Setenv(envWarehouseID, emulator.DefaultWarehouseID)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6Providers,
+		Steps: []resource.TestStep{{
+			Config:      `data "dbsql_query" "test" { statement = "SELECT 1" }`,
+			ExpectError: expectError("Invalid Base URL", "The Base URL from DATABRICKS_HOST is invalid", "Did you mean https://adb-1234567890123456.7.azuredatabricks.net?"),
+		}},
+	})
 }
