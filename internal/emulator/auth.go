@@ -13,9 +13,13 @@ func (e *Emulator) authenticate(x *exchange) bool {
 		x.unauthenticated()
 		return false
 	}
-	if !e.tokens.valid(token) {
+	tokenID, ok := e.tokens.identify(token)
+	if !ok {
 		x.invalidToken()
 		return false
+	}
+	if tokenID != "" {
+		e.log.update(x.entry, func(r *Request) { r.TokenID = tokenID })
 	}
 	return true
 }

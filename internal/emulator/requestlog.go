@@ -23,6 +23,10 @@ type Request struct {
 	StatementID string
 	Fault       FaultKind // the fault injected into this request, "" if none
 	UserAgent   string
+	// TokenID is the id of the minted token (Token API) that authenticated the
+	// request; "" for a bootstrap token or an unauthenticated request. It says
+	// which credential a client used without recording the credential.
+	TokenID string
 }
 
 // RequestLog records every request an emulator receives, plus the

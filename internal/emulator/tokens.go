@@ -46,19 +46,20 @@ func newTokenStore(bootstrap []string, maxTokens int) *tokenStore {
 	return s
 }
 
-func (s *tokenStore) valid(token string) bool {
+// identify reports whether token is accepted and, for a minted token, its id.
+func (s *tokenStore) identify(token string) (tokenID string, ok bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.bootstrap[token] {
-		return true
+		return "", true
 	}
 	now := time.Now()
 	for _, m := range s.minted {
 		if m.value == token {
-			return !m.info.Revoked && !m.info.Expired(now)
+			return m.info.TokenID, !m.info.Revoked && !m.info.Expired(now)
 		}
 	}
-	return false
+	return "", false
 }
 
 func (s *tokenStore) find(id string) *mintedToken {

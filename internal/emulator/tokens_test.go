@@ -121,3 +121,17 @@ func TestTokenQuota(t *testing.T) {
 	do(t, s, http.MethodPost, "/api/2.0/token/delete", map[string]any{"token_id": info.TokenID})
 	createToken(t, s, map[string]any{})
 }
+
+// The log says which minted token authenticated a request, never the token itself.
+func TestRequestLogNamesTheMintedToken(t *testing.T) {
+	t.Parallel()
+	s := startBare(t)
+	value, info := createToken(t, s, map[string]any{"comment": "run"})
+	if c := doToken(t, s, value, http.MethodGet, mePath, nil); c.status != http.StatusOK {
+		t.Fatalf("HTTP %d", c.status)
+	}
+	reqs := s.Log().Requests()
+	if reqs[0].TokenID != "" || reqs[1].TokenID != info.TokenID {
+		t.Errorf("token ids %q, %q; want \"\" (bootstrap) then %q", reqs[0].TokenID, reqs[1].TokenID, info.TokenID)
+	}
+}

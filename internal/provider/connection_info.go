@@ -59,10 +59,11 @@ func connectionInfoDataSourceAttribute() schema.SingleNestedAttribute {
 				Validators:          []validator.String{stringvalidator.OneOf(authPersonalAccessToken)},
 			},
 			"access_token": schema.StringAttribute{
-				Required:            true,
-				Sensitive:           true,
-				MarkdownDescription: "A Databricks personal access token. Sensitive.",
-				Validators:          []validator.String{accessTokenValidator{}},
+				Optional:  true,
+				Sensitive: true,
+				MarkdownDescription: "A Databricks personal access token. Sensitive. When null (a `dbsql_connection` with `access_token_wo` " +
+					"hands none on), the provider's token is used.",
+				Validators: []validator.String{accessTokenValidator{}},
 			},
 			"warehouse_id": schema.StringAttribute{
 				Optional:            true,
@@ -79,14 +80,13 @@ func connectionInfoDataSourceAttribute() schema.SingleNestedAttribute {
 // error that lists every way to set it.
 func (d *providerData) resolveConnection(info *connectionInfoModel, warehouseID types.String) (connectionSettings, string, diag.Diagnostics) {
 	var diags diag.Diagnostics
-	var defaults providerSettings
-	if d != nil {
-		defaults = d.defaults
-	}
-	conn := connectionSettings{BaseURL: defaults.BaseURL, Token: defaults.Token, Timeout: defaults.Timeout}
+	defaults := d.settings()
 	warehouse := warehouseID.ValueString()
 
-	if info != nil {
+	var conn connectionSettings
+	if info == nil {
+		conn, diags = d.providerConnection("this data source")
+	} else {
 		conn = connectionSettings{
 			Name:    info.Name.ValueString(),
 			BaseURL: info.BaseURL.ValueString(),
@@ -96,30 +96,19 @@ func (d *providerData) resolveConnection(info *connectionInfoModel, warehouseID 
 		if !info.Timeout.IsNull() {
 			conn.Timeout = time.Duration(info.Timeout.ValueInt64()) * time.Second
 		}
+		if info.AccessToken.IsNull() {
+			// A connection with a write-only token hands no token on through state: the
+			// provider's token (from the environment) serves its Base URL.
+			conn.Token = defaults.Token
+			if conn.Token == "" {
+				diags.AddAttributeError(path.Root("connection_info").AtName("access_token"), "No Databricks Access Token",
+					"connection_info has no access_token (a dbsql_connection with access_token_wo keeps its token out of state, so it cannot hand it on). "+
+						"Set the provider's token instead: the "+envToken+" environment variable, access_token in the provider block "+
+						"(from an ephemeral value or a variable), or token in a ~/.databrickscfg profile.")
+			}
+		}
 		if warehouse == "" {
 			warehouse = info.WarehouseID.ValueString()
-		}
-	} else {
-		if conn.BaseURL == "" {
-			diags.AddAttributeError(path.Root("connection_info"), "No Databricks Connection",
-				"No Base URL is set for this data source. Set one of: connection_info = dbsql_connection.<name>; "+
-					"base_url in the provider block; the "+envHost+" environment variable; host in a ~/.databrickscfg profile.")
-		}
-		if conn.Token == "" {
-			diags.AddAttributeError(path.Root("connection_info"), "No Databricks Access Token",
-				"No access token is set for this data source. Set one of: connection_info = dbsql_connection.<name>; "+
-					"access_token in the provider block (from a variable, never a literal); the "+envToken+" environment variable; "+
-					"token in a ~/.databrickscfg profile.")
-		}
-	}
-	if info == nil && !diags.HasError() {
-		// Values from the environment or a profile were never seen by a plan-time
-		// validator: check them here, saying where each came from.
-		if _, err := databricks.ParseBaseURL(conn.BaseURL); err != nil {
-			diags.AddError("Invalid Base URL", fmt.Sprintf("The Base URL from %s is invalid: %v", defaults.baseURLFrom, err))
-		}
-		if err := databricks.ValidateToken(conn.Token); err != nil {
-			diags.AddError("Invalid Access Token", fmt.Sprintf("The access token from %s is invalid: %v", defaults.tokenFrom, err))
 		}
 	}
 	if warehouse == "" {
@@ -135,4 +124,40 @@ func (d *providerData) resolveConnection(info *connectionInfoModel, warehouseID 
 				"The id is the last part of the warehouse's HTTP path (Connection details tab).")
 	}
 	return conn, warehouse, diags
+}
+
+// settings returns the provider's resolved settings; empty for an unconfigured provider.
+func (d *providerData) settings() providerSettings {
+	if d == nil {
+		return providerSettings{}
+	}
+	return d.defaults
+}
+
+// providerConnection is the provider block's own connection, for user (what needs it,
+// for messages). Values from the environment or a profile were never seen by a
+// plan-time validator, so they are checked here, naming where each came from.
+func (d *providerData) providerConnection(user string) (connectionSettings, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	defaults := d.settings()
+	conn := connectionSettings{BaseURL: defaults.BaseURL, Token: defaults.Token, Timeout: defaults.Timeout}
+	if conn.Timeout == 0 {
+		conn.Timeout = databricks.DefaultTimeout
+	}
+	if conn.BaseURL == "" {
+		diags.AddError("No Databricks Connection",
+			"No Base URL is set for "+user+". Set one of: connection_info = dbsql_connection.<name> (where the object takes one); "+
+				"base_url in the provider block; the "+envHost+" environment variable; host in a ~/.databrickscfg profile.")
+	} else if _, err := databricks.ParseBaseURL(conn.BaseURL); err != nil {
+		diags.AddError("Invalid Base URL", fmt.Sprintf("The Base URL from %s is invalid: %v", defaults.baseURLFrom, err))
+	}
+	if conn.Token == "" {
+		diags.AddError("No Databricks Access Token",
+			"No access token is set for "+user+". Set one of: connection_info = dbsql_connection.<name> (where the object takes one); "+
+				"access_token in the provider block (from a variable or an ephemeral value, never a literal); the "+envToken+" environment variable; "+
+				"token in a ~/.databrickscfg profile.")
+	} else if err := databricks.ValidateToken(conn.Token); err != nil {
+		diags.AddError("Invalid Access Token", fmt.Sprintf("The access token from %s is invalid: %v", defaults.tokenFrom, err))
+	}
+	return conn, diags
 }

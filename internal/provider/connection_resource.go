@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/resourcevalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -18,6 +19,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
@@ -25,9 +27,10 @@ import (
 )
 
 var (
-	_ resource.Resource               = (*connectionResource)(nil)
-	_ resource.ResourceWithConfigure  = (*connectionResource)(nil)
-	_ resource.ResourceWithModifyPlan = (*connectionResource)(nil)
+	_ resource.Resource                     = (*connectionResource)(nil)
+	_ resource.ResourceWithConfigure        = (*connectionResource)(nil)
+	_ resource.ResourceWithModifyPlan       = (*connectionResource)(nil)
+	_ resource.ResourceWithConfigValidators = (*connectionResource)(nil)
 )
 
 func newConnectionResource() resource.Resource {
@@ -48,19 +51,25 @@ type connectionModel struct {
 	Timeout            types.Int64  `tfsdk:"timeout"`
 	AuthenticationType types.String `tfsdk:"authentication_type"`
 	AccessToken        types.String `tfsdk:"access_token"`
-	WarehouseID        types.String `tfsdk:"warehouse_id"`
-	TestConnection     types.Bool   `tfsdk:"test_connection"`
-	WorkspaceHost      types.String `tfsdk:"workspace_host"`
-	WorkspaceID        types.String `tfsdk:"workspace_id"`
-	UserName           types.String `tfsdk:"user_name"`
-	WarehouseName      types.String `tfsdk:"warehouse_name"`
+	// AccessTokenWO is write-only: always null in plan and state. The token is read
+	// from the configuration in Create and Update.
+	AccessTokenWO        types.String `tfsdk:"access_token_wo"`
+	AccessTokenWOVersion types.Int64  `tfsdk:"access_token_wo_version"`
+	WarehouseID          types.String `tfsdk:"warehouse_id"`
+	TestConnection       types.Bool   `tfsdk:"test_connection"`
+	WorkspaceHost        types.String `tfsdk:"workspace_host"`
+	WorkspaceID          types.String `tfsdk:"workspace_id"`
+	UserName             types.String `tfsdk:"user_name"`
+	WarehouseName        types.String `tfsdk:"warehouse_name"`
 }
 
-func (m connectionModel) settings() connectionSettings {
+// settings is the connection to test with token, which comes from access_token or,
+// for a write-only token, from the configuration.
+func (m connectionModel) settings(token string) connectionSettings {
 	return connectionSettings{
 		Name:    m.Name.ValueString(),
 		BaseURL: m.BaseURL.ValueString(),
-		Token:   m.AccessToken.ValueString(),
+		Token:   token,
 		Timeout: time.Duration(m.Timeout.ValueInt64()) * time.Second,
 	}
 }
@@ -108,11 +117,31 @@ func (r *connectionResource) Schema(_ context.Context, _ resource.SchemaRequest,
 				Validators:          []validator.String{stringvalidator.OneOf(authPersonalAccessToken)},
 			},
 			"access_token": schema.StringAttribute{
-				Required:  true,
+				Optional:  true,
 				Sensitive: true,
 				MarkdownDescription: "A Databricks personal access token, sensitive. It needs access to the SQL warehouse the connection uses. " +
-					"Pass it through a variable set from the environment (`TF_VAR_...`), never with `-var`.",
+					"Pass it through a variable set from the environment (`TF_VAR_...`), never with `-var`. It is kept in state, so that " +
+					"`connection_info = dbsql_connection.<name>` can hand it on; to keep it out of state, use `access_token_wo` instead. " +
+					"Exactly one of the two is set.",
+				Validators: []validator.String{
+					accessTokenValidator{},
+					stringvalidator.PreferWriteOnlyAttribute(path.MatchRoot("access_token_wo")),
+				},
+			},
+			"access_token_wo": schema.StringAttribute{
+				Optional:  true,
+				Sensitive: true,
+				WriteOnly: true,
+				MarkdownDescription: "The access token as a write-only argument (Terraform 1.11+, OpenTofu 1.11+): used to test the connection and " +
+					"never stored in plan or state. Change `access_token_wo_version` to apply a new token. A connection with a write-only token " +
+					"is tested on create and update only (a refresh has no token to test with), and hands no token on through `connection_info`: " +
+					"give the provider a token from the environment or an ephemeral value instead.",
 				Validators: []validator.String{accessTokenValidator{}},
+			},
+			"access_token_wo_version": schema.Int64Attribute{
+				Optional: true,
+				MarkdownDescription: "A version for `access_token_wo`, stored in state. Terraform cannot see a write-only value change, so change " +
+					"this number when you rotate the token: the connection is updated and tested with the new token.",
 			},
 			"warehouse_id": schema.StringAttribute{
 				Optional: true,
@@ -138,14 +167,20 @@ func (r *connectionResource) Schema(_ context.Context, _ resource.SchemaRequest,
 			"user_name": schema.StringAttribute{
 				Computed:            true,
 				MarkdownDescription: "The token's owner: a user name, or a service principal's application id. Null when the test is off.",
-				PlanModifiers:       []planmodifier.String{stateUnlessChanged("base_url", "access_token", "test_connection")},
+				PlanModifiers:       []planmodifier.String{stateUnlessChanged("base_url", "access_token", "access_token_wo_version", "test_connection")},
 			},
 			"warehouse_name": schema.StringAttribute{
 				Computed:            true,
 				MarkdownDescription: "The name of the warehouse `warehouse_id` names. Null when no warehouse is set or the test is off.",
-				PlanModifiers:       []planmodifier.String{stateUnlessChanged("base_url", "access_token", "warehouse_id", "test_connection")},
+				PlanModifiers:       []planmodifier.String{stateUnlessChanged("base_url", "access_token", "access_token_wo_version", "warehouse_id", "test_connection")},
 			},
 		},
+	}
+}
+
+func (r *connectionResource) ConfigValidators(context.Context) []resource.ConfigValidator {
+	return []resource.ConfigValidator{
+		resourcevalidator.ExactlyOneOf(path.MatchRoot("access_token"), path.MatchRoot("access_token_wo")),
 	}
 }
 
@@ -179,10 +214,12 @@ func (r *connectionResource) ModifyPlan(ctx context.Context, req resource.Modify
 func (r *connectionResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	var plan connectionModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	token, diags := configuredToken(ctx, req.Config, plan)
+	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx = maskSecrets(ctx, plan.AccessToken.ValueString())
+	ctx = maskSecrets(ctx, token)
 
 	id, err := randomID()
 	if err != nil {
@@ -190,7 +227,7 @@ func (r *connectionResource) Create(ctx context.Context, req resource.CreateRequ
 		return
 	}
 	plan.ID = types.StringValue(id)
-	resp.Diagnostics.Append(r.apply(ctx, &plan)...)
+	resp.Diagnostics.Append(r.apply(ctx, &plan, token)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -208,8 +245,10 @@ func (r *connectionResource) Read(ctx context.Context, req resource.ReadRequest,
 	if parsed, err := databricks.ParseBaseURL(state.BaseURL.ValueString()); err == nil {
 		state.WorkspaceHost = types.StringValue(parsed.Host())
 	}
-	if state.TestConnection.ValueBool() {
-		result, fail := r.test(ctx, state)
+	// With a write-only token there is no token to refresh with: the values of the
+	// last apply stand.
+	if state.TestConnection.ValueBool() && !state.AccessToken.IsNull() {
+		result, fail := r.test(ctx, state.settings(state.AccessToken.ValueString()), state.WarehouseID.ValueString())
 		if fail != nil {
 			// A warning, never an error: an error here would block the very plan that
 			// replaces a revoked token or fixes the Base URL.
@@ -226,12 +265,14 @@ func (r *connectionResource) Update(ctx context.Context, req resource.UpdateRequ
 	var plan, state connectionModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	token, diags := configuredToken(ctx, req.Config, plan)
+	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx = maskSecrets(ctx, plan.AccessToken.ValueString(), state.AccessToken.ValueString())
+	ctx = maskSecrets(ctx, token, state.AccessToken.ValueString())
 	plan.ID = state.ID
-	resp.Diagnostics.Append(r.apply(ctx, &plan)...)
+	resp.Diagnostics.Append(r.apply(ctx, &plan, token)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -242,8 +283,19 @@ func (r *connectionResource) Update(ctx context.Context, req resource.UpdateRequ
 func (r *connectionResource) Delete(context.Context, resource.DeleteRequest, *resource.DeleteResponse) {
 }
 
+// configuredToken returns the token to use: access_token from the plan, or the
+// write-only access_token_wo, which only the configuration holds.
+func configuredToken(ctx context.Context, config tfsdk.Config, plan connectionModel) (string, diag.Diagnostics) {
+	if !plan.AccessToken.IsNull() {
+		return plan.AccessToken.ValueString(), nil
+	}
+	var writeOnly types.String
+	diags := config.GetAttribute(ctx, path.Root("access_token_wo"), &writeOnly)
+	return writeOnly.ValueString(), diags
+}
+
 // apply tests the planned connection when asked to and fills the computed values.
-func (r *connectionResource) apply(ctx context.Context, m *connectionModel) diag.Diagnostics {
+func (r *connectionResource) apply(ctx context.Context, m *connectionModel, token string) diag.Diagnostics {
 	var diags diag.Diagnostics
 	parsed, err := databricks.ParseBaseURL(m.BaseURL.ValueString())
 	if err != nil {
@@ -255,7 +307,7 @@ func (r *connectionResource) apply(ctx context.Context, m *connectionModel) diag
 	if !m.TestConnection.ValueBool() {
 		return diags
 	}
-	result, fail := r.test(ctx, *m)
+	result, fail := r.test(ctx, m.settings(token), m.WarehouseID.ValueString())
 	if fail != nil {
 		diags.AddError(fail.summary(), fail.detail())
 		return diags
@@ -283,9 +335,7 @@ func (t connectionTestResult) fill(m *connectionModel) {
 }
 
 // test proves the Base URL and the token with SCIM Me, then the warehouse when one is set.
-func (r *connectionResource) test(ctx context.Context, m connectionModel) (connectionTestResult, *failure) {
-	conn := m.settings()
-	warehouseID := m.WarehouseID.ValueString()
+func (r *connectionResource) test(ctx context.Context, conn connectionSettings, warehouseID string) (connectionTestResult, *failure) {
 	client, err := r.data.newClient(conn)
 	if err != nil {
 		return connectionTestResult{}, &failure{conn: conn, step: stepReach, err: err}

@@ -18,6 +18,9 @@ const (
 	stepAuthenticate  step = "authenticate"
 	stepFindWarehouse step = "find the warehouse"
 	stepRunStatement  step = "run the statement"
+	stepCreateToken   step = "create the access token"
+	stepReadToken     step = "read the access tokens"
+	stepRevokeToken   step = "revoke the access token"
 )
 
 // failure is everything a diagnostic about a failed call needs to say.
@@ -42,6 +45,8 @@ func (f failure) summary() string {
 	switch f.step {
 	case stepReach, stepAuthenticate, stepFindWarehouse:
 		return "Connection Test Failed"
+	case stepCreateToken, stepReadToken, stepRevokeToken:
+		return "Access Token Request Failed"
 	}
 	return "Databricks Request Failed"
 }
@@ -102,6 +107,15 @@ func (f failure) advice() string {
 
 func (f failure) apiAdvice(e *databricks.APIError) string {
 	switch {
+	case e.ErrorCode == "QUOTA_EXCEEDED":
+		return "The token's owner has as many tokens as the workspace allows. Revoke tokens it no longer uses " +
+			"(User Settings > Developer > Access tokens, or destroy unused dbsql_access_token resources) and apply again."
+	case errors.Is(e, databricks.ErrPermissionDenied) && f.step == stepCreateToken:
+		return "The provider's identity may not create tokens. A workspace admin must grant it the Can Use token permission " +
+			"(Settings > Advanced > Personal access tokens > Permission settings), or use a credential that has it."
+	case errors.Is(e, databricks.ErrPermissionDenied) && (f.step == stepReadToken || f.step == stepRevokeToken):
+		return "The provider's token was rejected or may not manage this token. Check the provider's access_token (or " + envToken + "): " +
+			"tokens are managed with the credential of the identity that owns them."
 	case e.Retryable():
 		return fmt.Sprintf("The workspace is temporarily unavailable or is throttling requests (%d attempts were made). "+
 			"Try again later; if it persists, check the workspace's status and the warehouse's load.", e.Attempts)

@@ -14,6 +14,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
@@ -24,7 +25,10 @@ import (
 	"github.com/dbsqlhq/terraform-provider-dbsql/internal/databricks"
 )
 
-var _ provider.Provider = (*dbsqlProvider)(nil)
+var (
+	_ provider.Provider                       = (*dbsqlProvider)(nil)
+	_ provider.ProviderWithEphemeralResources = (*dbsqlProvider)(nil)
+)
 
 // Environment variables, the same ones the Databricks CLI and SDKs read.
 const (
@@ -220,11 +224,18 @@ func firstNonEmpty(values ...string) string {
 func (p *dbsqlProvider) Resources(context.Context) []func() resource.Resource {
 	return []func() resource.Resource{
 		newConnectionResource,
+		newAccessTokenResource,
 	}
 }
 
 func (p *dbsqlProvider) DataSources(context.Context) []func() datasource.DataSource {
 	return []func() datasource.DataSource{
 		newQueryDataSource,
+	}
+}
+
+func (p *dbsqlProvider) EphemeralResources(context.Context) []func() ephemeral.EphemeralResource {
+	return []func() ephemeral.EphemeralResource{
+		newAccessTokenEphemeralResource,
 	}
 }

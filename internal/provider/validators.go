@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -275,5 +276,28 @@ func (uniqueParameterNamesValidator) ValidateList(ctx context.Context, req valid
 			continue
 		}
 		seen[name] = i
+	}
+}
+
+// durationValidator checks a Go duration such as "168h" or "30m".
+type durationValidator struct{}
+
+func (durationValidator) Description(context.Context) string {
+	return `must be a duration such as "168h" or "90m"`
+}
+
+func (v durationValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (durationValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	d, err := time.ParseDuration(req.ConfigValue.ValueString())
+	switch {
+	case err != nil:
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Duration",
+			fmt.Sprintf("%q is not a duration. Write a number with a unit: h, m or s, e.g. \"168h\" for 7 days.", req.ConfigValue.ValueString()))
+	case d < 0:
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Duration", "The duration is negative. Use a window such as \"168h\".")
 	}
 }
