@@ -2,9 +2,11 @@ package provider
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/hashicorp/go-version"
 	"github.com/hashicorp/terraform-plugin-testing/compare"
 	"github.com/hashicorp/terraform-plugin-testing/config"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -13,6 +15,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
 	"github.com/dbsqlhq/terraform-provider-dbsql/internal/emulator"
 )
@@ -290,4 +293,102 @@ func merge(base config.Variables, overrides config.Variables) config.Variables {
 		out[k] = v
 	}
 	return out
+}
+
+// A write-only token: applied, rotated by its version, never in state.
+func TestAccConnection_writeOnlyToken(t *testing.T) {
+	ws := newWorkspace(t, emulator.Options{SampleTrips: -1})
+	rotated := randomToken(t)
+	ws.AddToken(rotated)
+	const address = "dbsql_connection.test"
+	hcl := testVariables + `
+variable "token_version" {
+  type = number
+}
+resource "dbsql_connection" "test" {
+  name                    = "Write-only"
+  base_url                = var.base_url
+  access_token_wo         = var.access_token
+  access_token_wo_version = var.token_version
+  warehouse_id            = var.warehouse_id
+}`
+	notInState := func(tokens ...string) resource.TestCheckFunc {
+		return func(s *terraform.State) error {
+			for name, res := range s.RootModule().Resources {
+				for key, value := range res.Primary.Attributes {
+					for _, tok := range tokens {
+						if strings.Contains(value, tok) {
+							return fmt.Errorf("%s.%s holds the write-only token", name, key)
+						}
+					}
+				}
+			}
+			return nil
+		}
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6Providers,
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)},
+		Steps: []resource.TestStep{
+			{
+				Config:          hcl,
+				ConfigVariables: merge(ws.variables(), config.Variables{"token_version": config.IntegerVariable(1)}),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(address, tfjsonpath.New("access_token"), knownvalue.Null()),
+					statecheck.ExpectKnownValue(address, tfjsonpath.New("access_token_wo"), knownvalue.Null()),
+					statecheck.ExpectKnownValue(address, tfjsonpath.New("user_name"), knownvalue.StringExact(emulator.DefaultUserName)),
+					statecheck.ExpectKnownValue(address, tfjsonpath.New("warehouse_name"), knownvalue.StringExact("Starter Warehouse")),
+				},
+				Check: notInState(ws.token),
+			},
+			{
+				// Rotation: a new token and a new version. The old token is revoked first,
+				// so the update's test passes only with the new one.
+				PreConfig: func() { ws.RevokeToken(ws.token) },
+				Config:    hcl,
+				ConfigVariables: merge(ws.variables(), config.Variables{
+					"access_token":  config.StringVariable(rotated),
+					"token_version": config.IntegerVariable(2),
+				}),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(address, plancheck.ResourceActionUpdate)},
+					// Nothing of the token is stored, yet nothing changes on the next plan.
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(address, tfjsonpath.New("access_token_wo_version"), knownvalue.Int64Exact(2)),
+				},
+				Check: notInState(ws.token, rotated),
+			},
+		},
+	})
+}
+
+func TestAccConnection_exactlyOneToken(t *testing.T) {
+	ws := newWorkspace(t, emulator.Options{SampleTrips: -1})
+	for name, tc := range map[string]struct {
+		tokens string
+		needs  *version.Version // write-only arguments need Terraform 1.11
+	}{
+		"both":    {"access_token = var.access_token\n  access_token_wo = var.access_token", tfversion.Version1_11_0},
+		"neither": {"", tfversion.Version0_12_26},
+	} {
+		t.Run(name, func(t *testing.T) {
+			resource.ParallelTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: protoV6Providers,
+				TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tc.needs)},
+				Steps: []resource.TestStep{{
+					Config: testVariables + `
+resource "dbsql_connection" "test" {
+  name     = "Tokens"
+  base_url = var.base_url
+  ` + tc.tokens + `
+}`,
+					ConfigVariables: ws.variables(),
+					PlanOnly:        true,
+					ExpectError:     expectError(`Exactly one of these attributes must be configured: [access_token,access_token_wo]`),
+				}},
+			})
+		})
+	}
 }
