@@ -233,3 +233,34 @@ func TestQueryReExecutesAnExpiredResultOnce(t *testing.T) {
 		t.Errorf("%d executions, want the first and exactly one more", n)
 	}
 }
+
+// Run sends a write once: a dropped connection after submission is reported, not
+// repeated, while a 503 (not processed) is retried.
+func TestRunNeverRepeatsASubmission(t *testing.T) {
+	t.Parallel()
+	srv, client := startWorkspace(t, emulator.Options{}, databricks.Config{})
+	run := databricks.RunRequest{WarehouseID: emulator.DefaultWarehouseID, Statement: "CREATE TABLE once (id INT)"}
+
+	srv.AddFault(emulator.Fault{Endpoint: emulator.EndpointExecute, Kind: emulator.FaultDropConnection, Times: 1})
+	if _, err := client.Run(context.Background(), run); err == nil {
+		t.Fatal("a submission lost in a dropped connection was reported as a success")
+	}
+	if n := srv.Log().Count(emulator.EndpointExecute); n != 1 {
+		t.Errorf("the write was sent %d times after a dropped connection", n)
+	}
+
+	srv.Log().Reset()
+	srv.AddFault(emulator.Fault{Endpoint: emulator.EndpointExecute, Kind: emulator.FaultUnavailable, Times: 2})
+	id, err := client.Run(context.Background(), run)
+	if err != nil || id == "" {
+		t.Fatalf("Run after 503s: %q, %v", id, err)
+	}
+	if n := srv.Log().Count(emulator.EndpointExecute); n != 3 {
+		t.Errorf("%d submissions, want two 503s and one success", n)
+	}
+	_, err = client.Run(context.Background(), run) // the table exists now
+	var stmtErr *databricks.StatementError
+	if !errors.As(err, &stmtErr) || !strings.Contains(stmtErr.Message, "ALREADY_EXISTS") {
+		t.Errorf("a failing write: %v", err)
+	}
+}

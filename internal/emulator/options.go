@@ -67,6 +67,9 @@ type Options struct {
 	// MaxTokens caps the personal access tokens one user can mint through the
 	// Token API (QUOTA_EXCEEDED past it); 0 means no cap.
 	MaxTokens int
+	// WarehousePageSize is the page size of the warehouse list when the client
+	// asks for none; default 1000. Tests set it small to make clients page.
+	WarehousePageSize int
 	// Latency is added to every request before it is handled.
 	Latency time.Duration
 	// Logf, when set, receives one human-readable line per request. Tokens are

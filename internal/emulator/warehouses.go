@@ -216,6 +216,9 @@ const defaultWarehousePageSize = 1000
 func (e *Emulator) handleListWarehouses(x *exchange) {
 	q := x.r.URL.Query()
 	size := defaultWarehousePageSize
+	if e.opts.WarehousePageSize > 0 {
+		size = e.opts.WarehousePageSize
+	}
 	if v := q.Get("page_size"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 0 {

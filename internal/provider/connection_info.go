@@ -6,9 +6,11 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
-	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	dsschema "github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	ephschema "github.com/hashicorp/terraform-plugin-framework/ephemeral/schema"
 	"github.com/hashicorp/terraform-plugin-framework/path"
+	rsschema "github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
@@ -31,47 +33,82 @@ type connectionInfoModel struct {
 const connectionInfoDescription = "The connection to use, usually a whole `dbsql_connection` resource: " +
 	"`connection_info = dbsql_connection.sales`. When omitted, the provider block's connection is used."
 
-// connectionInfoDataSourceAttribute is connection_info in a data source schema, with the
-// same validators as dbsql_connection.
-func connectionInfoDataSourceAttribute() schema.SingleNestedAttribute {
-	return schema.SingleNestedAttribute{
-		Optional:            true,
-		MarkdownDescription: connectionInfoDescription,
-		Attributes: map[string]schema.Attribute{
-			"name": schema.StringAttribute{
-				Optional:            true,
-				MarkdownDescription: "The connection's label, used in messages.",
-				Validators:          []validator.String{nameValidator{}},
-			},
-			"base_url": schema.StringAttribute{
-				Required:            true,
-				MarkdownDescription: "The workspace URL, e.g. `https://adb-1234567890123456.7.azuredatabricks.net`.",
-				Validators:          []validator.String{baseURLValidator{}},
-			},
-			"timeout": schema.Int64Attribute{
-				Optional:            true,
-				MarkdownDescription: fmt.Sprintf("Timeout in seconds of each API request, 1 to 3600. Default `%d`.", int(databricks.DefaultTimeout/time.Second)),
-				Validators:          []validator.Int64{int64validator.Between(minTimeout, maxTimeout)},
-			},
-			"authentication_type": schema.StringAttribute{
-				Optional:            true,
-				MarkdownDescription: "`personal_access_token`, the default.",
-				Validators:          []validator.String{stringvalidator.OneOf(authPersonalAccessToken)},
-			},
-			"access_token": schema.StringAttribute{
-				Optional:  true,
-				Sensitive: true,
-				MarkdownDescription: "A Databricks personal access token. Sensitive. When null (a `dbsql_connection` with `access_token_wo` " +
-					"hands none on), the provider's token is used.",
-				Validators: []validator.String{accessTokenValidator{}},
-			},
-			"warehouse_id": schema.StringAttribute{
-				Optional:            true,
-				MarkdownDescription: "The connection's default SQL warehouse.",
-				Validators:          []validator.String{warehouseIDValidator{}},
-			},
-		},
+// connectionInfoField describes one attribute of connection_info. Data sources,
+// resources and ephemeral resources each have a schema package of their own, so the
+// attributes are described once here and built three ways below.
+type connectionInfoField struct {
+	name         string
+	description  string
+	required     bool
+	sensitive    bool
+	isInt64      bool
+	validators   []validator.String
+	validators64 []validator.Int64
+}
+
+var connectionInfoFields = []connectionInfoField{
+	{name: "name", description: "The connection's label, used in messages.", validators: []validator.String{nameValidator{}}},
+	{
+		name: "base_url", required: true, validators: []validator.String{baseURLValidator{}},
+		description: "The workspace URL, e.g. `https://adb-1234567890123456.7.azuredatabricks.net`.",
+	},
+	{
+		name: "timeout", isInt64: true, validators64: []validator.Int64{int64validator.Between(minTimeout, maxTimeout)},
+		description: fmt.Sprintf("Timeout in seconds of each API request, 1 to 3600. Default `%d`.", int(databricks.DefaultTimeout/time.Second)),
+	},
+	{
+		name: "authentication_type", validators: []validator.String{stringvalidator.OneOf(authPersonalAccessToken)},
+		description: "`personal_access_token`, the default.",
+	},
+	{
+		name: "access_token", sensitive: true, validators: []validator.String{accessTokenValidator{}},
+		description: "A Databricks personal access token. Sensitive. When null (a `dbsql_connection` with `access_token_wo` " +
+			"hands none on), the provider's token is used.",
+	},
+	{
+		name: "warehouse_id", validators: []validator.String{warehouseIDValidator{}},
+		description: "The connection's default SQL warehouse.",
+	},
+}
+
+// connectionInfoDataSourceAttribute is connection_info in a data source schema.
+func connectionInfoDataSourceAttribute() dsschema.SingleNestedAttribute {
+	attrs := map[string]dsschema.Attribute{}
+	for _, f := range connectionInfoFields {
+		if f.isInt64 {
+			attrs[f.name] = dsschema.Int64Attribute{Required: f.required, Optional: !f.required, MarkdownDescription: f.description, Validators: f.validators64}
+			continue
+		}
+		attrs[f.name] = dsschema.StringAttribute{Required: f.required, Optional: !f.required, Sensitive: f.sensitive, MarkdownDescription: f.description, Validators: f.validators}
 	}
+	return dsschema.SingleNestedAttribute{Optional: true, MarkdownDescription: connectionInfoDescription, Attributes: attrs}
+}
+
+// connectionInfoResourceAttribute is connection_info in a resource schema. Changing it
+// never replaces the resource: a new token or timeout reaches the same workspace.
+func connectionInfoResourceAttribute() rsschema.SingleNestedAttribute {
+	attrs := map[string]rsschema.Attribute{}
+	for _, f := range connectionInfoFields {
+		if f.isInt64 {
+			attrs[f.name] = rsschema.Int64Attribute{Required: f.required, Optional: !f.required, MarkdownDescription: f.description, Validators: f.validators64}
+			continue
+		}
+		attrs[f.name] = rsschema.StringAttribute{Required: f.required, Optional: !f.required, Sensitive: f.sensitive, MarkdownDescription: f.description, Validators: f.validators}
+	}
+	return rsschema.SingleNestedAttribute{Optional: true, MarkdownDescription: connectionInfoDescription, Attributes: attrs}
+}
+
+// connectionInfoEphemeralAttribute is connection_info in an ephemeral resource schema.
+func connectionInfoEphemeralAttribute() ephschema.SingleNestedAttribute {
+	attrs := map[string]ephschema.Attribute{}
+	for _, f := range connectionInfoFields {
+		if f.isInt64 {
+			attrs[f.name] = ephschema.Int64Attribute{Required: f.required, Optional: !f.required, MarkdownDescription: f.description, Validators: f.validators64}
+			continue
+		}
+		attrs[f.name] = ephschema.StringAttribute{Required: f.required, Optional: !f.required, Sensitive: f.sensitive, MarkdownDescription: f.description, Validators: f.validators}
+	}
+	return ephschema.SingleNestedAttribute{Optional: true, MarkdownDescription: connectionInfoDescription, Attributes: attrs}
 }
 
 // resolveConnection picks the connection a data source or resource runs on:
@@ -79,37 +116,11 @@ func connectionInfoDataSourceAttribute() schema.SingleNestedAttribute {
 // warehouse_id, else connection_info's, else the provider's. Whatever is missing is an
 // error that lists every way to set it.
 func (d *providerData) resolveConnection(info *connectionInfoModel, warehouseID types.String) (connectionSettings, string, diag.Diagnostics) {
-	var diags diag.Diagnostics
+	conn, diags := d.connectionFor(info, "this data source")
 	defaults := d.settings()
 	warehouse := warehouseID.ValueString()
-
-	var conn connectionSettings
-	if info == nil {
-		conn, diags = d.providerConnection("this data source")
-	} else {
-		conn = connectionSettings{
-			Name:    info.Name.ValueString(),
-			BaseURL: info.BaseURL.ValueString(),
-			Token:   info.AccessToken.ValueString(),
-			Timeout: databricks.DefaultTimeout,
-		}
-		if !info.Timeout.IsNull() {
-			conn.Timeout = time.Duration(info.Timeout.ValueInt64()) * time.Second
-		}
-		if info.AccessToken.IsNull() {
-			// A connection with a write-only token hands no token on through state: the
-			// provider's token (from the environment) serves its Base URL.
-			conn.Token = defaults.Token
-			if conn.Token == "" {
-				diags.AddAttributeError(path.Root("connection_info").AtName("access_token"), "No Databricks Access Token",
-					"connection_info has no access_token (a dbsql_connection with access_token_wo keeps its token out of state, so it cannot hand it on). "+
-						"Set the provider's token instead: the "+envToken+" environment variable, access_token in the provider block "+
-						"(from an ephemeral value or a variable), or token in a ~/.databrickscfg profile.")
-			}
-		}
-		if warehouse == "" {
-			warehouse = info.WarehouseID.ValueString()
-		}
+	if warehouse == "" && info != nil {
+		warehouse = info.WarehouseID.ValueString()
 	}
 	if warehouse == "" {
 		warehouse = defaults.WarehouseID
@@ -124,6 +135,36 @@ func (d *providerData) resolveConnection(info *connectionInfoModel, warehouseID 
 				"The id is the last part of the warehouse's HTTP path (Connection details tab).")
 	}
 	return conn, warehouse, diags
+}
+
+// connectionFor is connection_info when given, else the provider's connection; user
+// names what needs it, for messages.
+func (d *providerData) connectionFor(info *connectionInfoModel, user string) (connectionSettings, diag.Diagnostics) {
+	if info == nil {
+		return d.providerConnection(user)
+	}
+	var diags diag.Diagnostics
+	conn := connectionSettings{
+		Name:    info.Name.ValueString(),
+		BaseURL: info.BaseURL.ValueString(),
+		Token:   info.AccessToken.ValueString(),
+		Timeout: databricks.DefaultTimeout,
+	}
+	if !info.Timeout.IsNull() {
+		conn.Timeout = time.Duration(info.Timeout.ValueInt64()) * time.Second
+	}
+	if info.AccessToken.IsNull() {
+		// A connection with a write-only token hands no token on through state: the
+		// provider's token (from the environment) serves its Base URL.
+		conn.Token = d.settings().Token
+		if conn.Token == "" {
+			diags.AddAttributeError(path.Root("connection_info").AtName("access_token"), "No Databricks Access Token",
+				"connection_info has no access_token (a dbsql_connection with access_token_wo keeps its token out of state, so it cannot hand it on). "+
+					"Set the provider's token instead: the "+envToken+" environment variable, access_token in the provider block "+
+					"(from an ephemeral value or a variable), or token in a ~/.databrickscfg profile.")
+		}
+	}
+	return conn, diags
 }
 
 // settings returns the provider's resolved settings; empty for an unconfigured provider.

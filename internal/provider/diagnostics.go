@@ -14,13 +14,14 @@ import (
 type step string
 
 const (
-	stepReach         step = "reach the workspace"
-	stepAuthenticate  step = "authenticate"
-	stepFindWarehouse step = "find the warehouse"
-	stepRunStatement  step = "run the statement"
-	stepCreateToken   step = "create the access token"
-	stepReadToken     step = "read the access tokens"
-	stepRevokeToken   step = "revoke the access token"
+	stepReach          step = "reach the workspace"
+	stepAuthenticate   step = "authenticate"
+	stepFindWarehouse  step = "find the warehouse"
+	stepRunStatement   step = "run the statement"
+	stepCreateToken    step = "create the access token"
+	stepReadToken      step = "read the access tokens"
+	stepRevokeToken    step = "revoke the access token"
+	stepListWarehouses step = "list the warehouses"
 )
 
 // failure is everything a diagnostic about a failed call needs to say.
@@ -97,6 +98,10 @@ func (f failure) advice() string {
 		return "Check the Base URL and that this machine can reach the workspace (DNS, proxy, firewall, VPN)."
 	case errors.Is(f.err, databricks.ErrMalformedResponse):
 		return "Something other than the Databricks API answered, such as a proxy or a sign-in page. Check the Base URL and any proxy in between."
+	case errors.Is(f.err, databricks.ErrResultExpired):
+		// Before the API error's own advice: the 404 is the result's, not the warehouse's.
+		return "The statement's result expired on the warehouse before all of it was read, and again when the provider ran it a second time. " +
+			"Run it again; if it keeps happening, make the result smaller (row_limit) so it is read faster."
 	case errors.As(f.err, &apiErr):
 		return f.apiAdvice(apiErr)
 	case errors.Is(f.err, context.DeadlineExceeded), errors.Is(f.err, context.Canceled):
@@ -120,7 +125,7 @@ func (f failure) apiAdvice(e *databricks.APIError) string {
 		return fmt.Sprintf("The workspace is temporarily unavailable or is throttling requests (%d attempts were made). "+
 			"Try again later; if it persists, check the workspace's status and the warehouse's load.", e.Attempts)
 	case errors.Is(e, databricks.ErrUnauthenticated),
-		errors.Is(e, databricks.ErrPermissionDenied) && (f.step == stepAuthenticate || f.step == stepReach):
+		errors.Is(e, databricks.ErrPermissionDenied) && (f.step == stepAuthenticate || f.step == stepReach || invalidToken(e)):
 		return "The workspace rejected the access token: it may be mistyped, expired or revoked. Generate a new personal access token " +
 			"(User Settings > Developer > Access tokens in the workspace), or rotate the one in use, and set access_token."
 	case errors.Is(e, databricks.ErrPermissionDenied):
@@ -156,6 +161,13 @@ func capitalize(s string) string {
 		return s
 	}
 	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// invalidToken is a 403 from the authentication layer ("Invalid access token."): the
+// token itself was refused, whatever the step, which needs a new token rather than a
+// permission for its owner.
+func invalidToken(e *databricks.APIError) bool {
+	return strings.Contains(strings.ToLower(e.Message), "invalid access token")
 }
 
 // isAuthError is a request the workspace refused for its credentials.

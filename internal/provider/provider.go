@@ -15,6 +15,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
+	"github.com/hashicorp/terraform-plugin-framework/function"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
@@ -28,6 +29,7 @@ import (
 var (
 	_ provider.Provider                       = (*dbsqlProvider)(nil)
 	_ provider.ProviderWithEphemeralResources = (*dbsqlProvider)(nil)
+	_ provider.ProviderWithFunctions          = (*dbsqlProvider)(nil)
 )
 
 // Environment variables, the same ones the Databricks CLI and SDKs read.
@@ -225,17 +227,26 @@ func (p *dbsqlProvider) Resources(context.Context) []func() resource.Resource {
 	return []func() resource.Resource{
 		newConnectionResource,
 		newAccessTokenResource,
+		newStatementResource,
 	}
 }
 
 func (p *dbsqlProvider) DataSources(context.Context) []func() datasource.DataSource {
 	return []func() datasource.DataSource{
 		newQueryDataSource,
+		newWarehousesDataSource,
 	}
 }
 
 func (p *dbsqlProvider) EphemeralResources(context.Context) []func() ephemeral.EphemeralResource {
 	return []func() ephemeral.EphemeralResource{
 		newAccessTokenEphemeralResource,
+	}
+}
+
+func (p *dbsqlProvider) Functions(context.Context) []func() function.Function {
+	return []func() function.Function{
+		newQuoteIdentifierFunction,
+		newQuoteStringFunction,
 	}
 }

@@ -348,3 +348,14 @@ func TestAccProvider_invalidEnvironment(t *testing.T) {
 		}},
 	})
 }
+
+// client returns a Databricks client for the workspace, for tests that set up or
+// inspect data behind the provider's back.
+func (w *workspace) client(t *testing.T) *databricks.Client {
+	t.Helper()
+	c, err := databricks.New(databricks.Config{BaseURL: w.URL, Token: w.token})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}

@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 	"unicode"
@@ -204,6 +205,26 @@ func blockCommentEnd(s string) int {
 	return -1
 }
 
+// notBlankStatementValidator refuses a statement that is blank or only comments.
+type notBlankStatementValidator struct{}
+
+func (notBlankStatementValidator) Description(context.Context) string {
+	return "must be a SQL statement, not blank"
+}
+
+func (v notBlankStatementValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (notBlankStatementValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if firstKeyword(req.ConfigValue.ValueString()) == "" {
+		resp.Diagnostics.AddAttributeError(req.Path, "Empty Statement", "The statement is blank (or only comments). Write the SQL to run.")
+	}
+}
+
 // parameterNameValidator checks the name of a :name parameter.
 type parameterNameValidator struct{}
 
@@ -299,5 +320,23 @@ func (durationValidator) ValidateString(_ context.Context, req validator.StringR
 			fmt.Sprintf("%q is not a duration. Write a number with a unit: h, m or s, e.g. \"168h\" for 7 days.", req.ConfigValue.ValueString()))
 	case d < 0:
 		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Duration", "The duration is negative. Use a window such as \"168h\".")
+	}
+}
+
+// regexValidator checks a Go regular expression.
+type regexValidator struct{}
+
+func (regexValidator) Description(context.Context) string {
+	return "must be a regular expression (Go syntax)"
+}
+
+func (v regexValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (regexValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if _, err := regexp.Compile(req.ConfigValue.ValueString()); err != nil {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Regular Expression", err.Error()+". The syntax is Go's (RE2): https://golang.org/s/re2syntax.")
 	}
 }
