@@ -87,25 +87,7 @@ func (r *accessTokenEphemeralResource) Schema(_ context.Context, _ ephemeral.Sch
 }
 
 func (r *accessTokenEphemeralResource) Configure(_ context.Context, req ephemeral.ConfigureRequest, resp *ephemeral.ConfigureResponse) {
-	if req.ProviderData == nil {
-		return
-	}
-	data, ok := req.ProviderData.(*providerData)
-	if !ok {
-		resp.Diagnostics.AddError("Unexpected Provider Data", fmt.Sprintf("Expected *providerData, got %T. This is a bug in the provider.", req.ProviderData))
-		return
-	}
-	r.data = data
-}
-
-// client is the provider's own connection: the bootstrap credential that mints tokens.
-func (r *accessTokenEphemeralResource) client(ctx context.Context) (context.Context, *databricks.Client, connectionSettings, error) {
-	conn, diags := r.data.providerConnection("the ephemeral dbsql_access_token")
-	if diags.HasError() {
-		return ctx, nil, conn, errors.New(diags.Errors()[0].Detail())
-	}
-	client, err := r.data.newClient(conn)
-	return maskSecrets(ctx, conn.Token), client, conn, err
+	r.data = configuredData(req.ProviderData, &resp.Diagnostics)
 }
 
 func (r *accessTokenEphemeralResource) Open(ctx context.Context, req ephemeral.OpenRequest, resp *ephemeral.OpenResponse) {
@@ -114,9 +96,9 @@ func (r *accessTokenEphemeralResource) Open(ctx context.Context, req ephemeral.O
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, client, conn, err := r.client(ctx)
-	if err != nil {
-		resp.Diagnostics.AddError("No Connection for the Ephemeral dbsql_access_token", err.Error())
+	ctx, client, conn, diags := r.data.providerClient(ctx, "the ephemeral dbsql_access_token")
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
 		return
 	}
 	lifetime := int64(defaultEphemeralTokenLifetime / time.Second)
@@ -149,15 +131,15 @@ func (r *accessTokenEphemeralResource) Open(ctx context.Context, req ephemeral.O
 
 // Close revokes the token minted by Open.
 func (r *accessTokenEphemeralResource) Close(ctx context.Context, req ephemeral.CloseRequest, resp *ephemeral.CloseResponse) {
-	raw, diags := req.Private.GetKey(ctx, privateTokenID)
-	resp.Diagnostics.Append(diags...)
+	raw, keyDiags := req.Private.GetKey(ctx, privateTokenID)
+	resp.Diagnostics.Append(keyDiags...)
 	var id string
 	if len(raw) == 0 || json.Unmarshal(raw, &id) != nil || id == "" {
 		return // Open minted nothing
 	}
-	ctx, client, conn, err := r.client(ctx)
-	if err != nil {
-		resp.Diagnostics.AddError("No Connection for the Ephemeral dbsql_access_token", err.Error())
+	ctx, client, conn, diags := r.data.providerClient(ctx, "the ephemeral dbsql_access_token")
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
 		return
 	}
 	if err := client.DeleteToken(ctx, id); err != nil && !errors.Is(err, databricks.ErrNotFound) {

@@ -115,25 +115,7 @@ func (r *accessTokenResource) Schema(_ context.Context, _ resource.SchemaRequest
 }
 
 func (r *accessTokenResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	if req.ProviderData == nil {
-		return
-	}
-	data, ok := req.ProviderData.(*providerData)
-	if !ok {
-		resp.Diagnostics.AddError("Unexpected Provider Data", fmt.Sprintf("Expected *providerData, got %T. This is a bug in the provider.", req.ProviderData))
-		return
-	}
-	r.data = data
-}
-
-// client is the provider's own connection: the bootstrap credential that mints tokens.
-func (r *accessTokenResource) client(ctx context.Context) (context.Context, *databricks.Client, connectionSettings, error) {
-	conn, diags := r.data.providerConnection("dbsql_access_token")
-	if diags.HasError() {
-		return ctx, nil, conn, errors.New(diags.Errors()[0].Detail())
-	}
-	client, err := r.data.newClient(conn)
-	return maskSecrets(ctx, conn.Token), client, conn, err
+	r.data = configuredData(req.ProviderData, &resp.Diagnostics)
 }
 
 func (r *accessTokenResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
@@ -142,9 +124,9 @@ func (r *accessTokenResource) Create(ctx context.Context, req resource.CreateReq
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, client, conn, err := r.client(ctx)
-	if err != nil {
-		resp.Diagnostics.AddError("No Connection for dbsql_access_token", err.Error())
+	ctx, client, conn, diags := r.data.providerClient(ctx, "dbsql_access_token")
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
 		return
 	}
 	created, err := client.CreateToken(ctx, databricks.CreateTokenRequest{
@@ -169,9 +151,9 @@ func (r *accessTokenResource) Read(ctx context.Context, req resource.ReadRequest
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, client, conn, err := r.client(ctx)
-	if err != nil {
-		resp.Diagnostics.AddError("No Connection for dbsql_access_token", err.Error())
+	ctx, client, conn, diags := r.data.providerClient(ctx, "dbsql_access_token")
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
 		return
 	}
 	ctx = maskSecrets(ctx, state.TokenValue.ValueString())
@@ -217,12 +199,12 @@ func (r *accessTokenResource) Delete(ctx context.Context, req resource.DeleteReq
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, client, conn, err := r.client(ctx)
-	if err != nil {
-		resp.Diagnostics.AddError("No Connection for dbsql_access_token", err.Error())
+	ctx, client, conn, diags := r.data.providerClient(ctx, "dbsql_access_token")
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
 		return
 	}
-	err = client.DeleteToken(ctx, state.TokenID.ValueString())
+	err := client.DeleteToken(ctx, state.TokenID.ValueString())
 	if err != nil && !errors.Is(err, databricks.ErrNotFound) { // already gone is what destroy wants
 		fail := failure{conn: conn, step: stepRevokeToken, err: err}
 		resp.Diagnostics.AddError(fail.summary(), fail.detail())

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/dbsqlhq/terraform-provider-dbsql/internal/databricks"
@@ -125,4 +126,32 @@ func maskSecrets(ctx context.Context, secrets ...string) context.Context {
 		return ctx
 	}
 	return tflog.MaskLogStrings(ctx, nonEmpty...)
+}
+
+// configuredData is the *providerData that Configure hands to every resource, data
+// source and ephemeral resource. It is nil until the provider is configured (as during
+// validate), which is not an error: each user reports a missing connection itself.
+func configuredData(data any, diags *diag.Diagnostics) *providerData {
+	if data == nil {
+		return nil
+	}
+	d, ok := data.(*providerData)
+	if !ok {
+		diags.AddError("Unexpected Provider Data", fmt.Sprintf("Expected *providerData, got %T. This is a bug in the provider.", data))
+	}
+	return d
+}
+
+// providerClient is a client on the provider block's own connection, for user (what
+// needs it, for messages), with its token masked in ctx's logs.
+func (d *providerData) providerClient(ctx context.Context, user string) (context.Context, *databricks.Client, connectionSettings, diag.Diagnostics) {
+	conn, diags := d.providerConnection(user)
+	if diags.HasError() {
+		return ctx, nil, conn, diags
+	}
+	client, err := d.newClient(conn)
+	if err != nil {
+		diags.AddError("Invalid Connection", fmt.Sprintf("%s: %v", capitalize(conn.describe()), err))
+	}
+	return maskSecrets(ctx, conn.Token), client, conn, diags
 }

@@ -3,6 +3,7 @@ package provider
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -237,16 +238,18 @@ func writeFile(t *testing.T, name, content string) {
 // TestMain keeps the tests hermetic: the provider under test must not read the
 // developer's DATABRICKS_* variables or ~/.databrickscfg.
 func TestMain(m *testing.M) {
-	for _, k := range []string{envHost, envToken, envWarehouseID, envProfile, envConfigFile} {
-		os.Unsetenv(k)
-	}
 	home, err := os.MkdirTemp("", "dbsql-provider-test-home")
 	if err != nil {
 		panic(err)
 	}
-	os.Setenv("HOME", home)
+	for _, k := range []string{envHost, envToken, envWarehouseID, envProfile, envConfigFile} {
+		err = errors.Join(err, os.Unsetenv(k))
+	}
+	if err = errors.Join(err, os.Setenv("HOME", home)); err != nil {
+		panic(err)
+	}
 	code := m.Run()
-	os.RemoveAll(home)
+	_ = os.RemoveAll(home)
 	os.Exit(code)
 }
 

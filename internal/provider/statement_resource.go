@@ -127,15 +127,7 @@ func (r *statementResource) Schema(ctx context.Context, _ resource.SchemaRequest
 }
 
 func (r *statementResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	if req.ProviderData == nil {
-		return
-	}
-	data, ok := req.ProviderData.(*providerData)
-	if !ok {
-		resp.Diagnostics.AddError("Unexpected Provider Data", fmt.Sprintf("Expected *providerData, got %T. This is a bug in the provider.", req.ProviderData))
-		return
-	}
-	r.data = data
+	r.data = configuredData(req.ProviderData, &resp.Diagnostics)
 }
 
 func (r *statementResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
