@@ -168,8 +168,5 @@ func isLoopback(host string) bool {
 
 // quoteShort quotes a fragment of user input for a message, bounded in length.
 func quoteShort(s string) string {
-	if len(s) > 40 {
-		s = s[:40] + "…"
-	}
-	return "\"" + s + "\""
+	return "\"" + truncate(s, 40) + "\""
 }

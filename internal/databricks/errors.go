@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Sentinels for errors.Is. An *APIError matches the sentinel of its HTTP status class,
@@ -198,10 +199,19 @@ func looksLikeHTML(b []byte) bool {
 // swamp a diagnostic.
 func cleanText(s string) string {
 	s = strings.Join(strings.Fields(s), " ")
-	if len(s) > maxErrorText {
-		s = s[:maxErrorText] + "…"
+	return truncate(s, maxErrorText)
+}
+
+// truncate shortens s to at most n bytes plus an ellipsis, cutting between characters:
+// half a character is invalid UTF-8, which shows as a replacement character.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
 	}
-	return s
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
 }
 
 func firstHeader(h http.Header, names ...string) string {
