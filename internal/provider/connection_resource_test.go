@@ -1,7 +1,10 @@
 package provider
 
 import (
+	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -390,5 +393,68 @@ resource "dbsql_connection" "test" {
 				}},
 			})
 		})
+	}
+}
+
+// The write-only token is not in the state file itself: read the raw file the CLI
+// wrote, not the CLI's rendering of it.
+func TestAccConnection_writeOnlyTokenRawState(t *testing.T) {
+	t.Parallel()
+	ws := newWorkspace(t, emulator.Options{SampleTrips: -1})
+	h := newCLI(t, testVariables+`
+resource "dbsql_connection" "test" {
+  name                    = "Write-only"
+  base_url                = var.base_url
+  access_token_wo         = var.access_token
+  access_token_wo_version = 1
+}`)
+	skipCLIBelow(t, h, tfversion.Version1_11_0)
+	h.secrets = []string{ws.token}
+	h.env["TF_VAR_base_url"] = ws.URL
+	h.env["TF_VAR_access_token"] = ws.token
+	h.env["TF_VAR_warehouse_id"] = emulator.DefaultWarehouseID
+	h.mustRun("apply", "-auto-approve", "-input=false", "-no-color")
+
+	raw, err := os.ReadFile(filepath.Join(h.dir, "terraform.tfstate"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, form := range leakForms(ws.token) {
+		if i := strings.Index(string(raw), form); i >= 0 {
+			t.Fatalf("a form of the write-only token is in terraform.tfstate at offset %d", i)
+		}
+	}
+	var state struct {
+		Resources []struct {
+			Instances []struct {
+				Attributes map[string]any `json:"attributes"`
+			} `json:"instances"`
+		} `json:"resources"`
+	}
+	if err := json.Unmarshal(raw, &state); err != nil || len(state.Resources) != 1 {
+		t.Fatalf("reading the state: %v", err)
+	}
+	attrs := state.Resources[0].Instances[0].Attributes
+	if attrs["access_token_wo"] != nil || attrs["access_token"] != nil || attrs["user_name"] != emulator.DefaultUserName {
+		t.Errorf("state attributes: access_token_wo=%v access_token=%v user_name=%v", attrs["access_token_wo"] != nil, attrs["access_token"] != nil, attrs["user_name"])
+	}
+	h.mustRun("destroy", "-auto-approve", "-input=false", "-no-color")
+}
+
+// skipCLIBelow skips a subprocess test whose CLI is older than minimum.
+func skipCLIBelow(t *testing.T, h *cliHarness, minimum *version.Version) {
+	t.Helper()
+	var v struct {
+		Version string `json:"terraform_version"`
+	}
+	if err := json.Unmarshal([]byte(h.mustRun("version", "-json").stdout), &v); err != nil {
+		t.Fatalf("reading the CLI's version: %v", err)
+	}
+	got, err := version.NewVersion(v.Version)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Core().LessThan(minimum) {
+		t.Skipf("%s %s is below %s", filepath.Base(h.cli), got, minimum)
 	}
 }
