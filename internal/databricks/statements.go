@@ -1,11 +1,15 @@
 package databricks
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/url"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -138,7 +142,7 @@ func (c *Client) GetStatement(ctx context.Context, statementID string) (*Stateme
 
 // GetResultChunk fetches chunk index of a succeeded statement's result.
 func (c *Client) GetResultChunk(ctx context.Context, statementID string, index int) (*ResultChunk, error) {
-	return c.getChunk(ctx, fmt.Sprintf("%s/%s/result/chunks/%d", statementsPath, url.PathEscape(statementID), index))
+	return c.getChunk(ctx, chunkPath(statementID, index))
 }
 
 func (c *Client) getChunk(ctx context.Context, path string) (*ResultChunk, error) {
@@ -252,7 +256,15 @@ type QueryRequest struct {
 	Parameters  []StatementParameter
 	RowLimit    int64 // 0 = no limit
 	ByteLimit   int64 // 0 = no limit
+	// MaxParallelChunks bounds how many result chunks are fetched at once; 0 means
+	// DefaultMaxParallelChunks.
+	MaxParallelChunks int
 }
+
+// DefaultMaxParallelChunks is how many result chunks a query fetches at once unless told
+// otherwise: enough to hide the round trip of each on a distant workspace, few enough
+// not to look like a flood to its rate limits.
+const DefaultMaxParallelChunks = 8
 
 // QueryResult is a finished query's columns and every row.
 type QueryResult struct {
@@ -263,27 +275,63 @@ type QueryResult struct {
 	Truncated bool
 }
 
-// Query runs a read-only statement to completion and returns its whole result: it submits
-// with a long-poll wait, polls while the warehouse starts or the statement runs, follows
-// every chunk, and cancels the statement if ctx ends first. A result that expires while
-// its chunks are read (404) is re-executed once. Because the statement only reads, a
-// submission lost in a dropped connection is safe to send again.
-func (c *Client) Query(ctx context.Context, q QueryRequest) (*QueryResult, error) {
-	if strings.TrimSpace(q.Statement) == "" {
-		return nil, errors.New("the statement is empty")
-	}
-	if q.WarehouseID == "" {
-		return nil, errors.New("no warehouse id was given")
-	}
-	res, err := c.query(ctx, q)
-	if errors.Is(err, ErrResultExpired) {
-		c.logger.Debug(ctx, "Statement result expired while reading chunks; executing again", map[string]any{"error": err.Error()})
-		res, err = c.query(ctx, q)
-	}
-	return res, err
+// ResultInfo describes a succeeded statement's result before any of its rows.
+type ResultInfo struct {
+	StatementID   string
+	Columns       []Column
+	TotalRowCount int64
+	// Truncated is true when row_limit or byte_limit cut the result.
+	Truncated bool
 }
 
-func (c *Client) query(ctx context.Context, q QueryRequest) (*QueryResult, error) {
+// RowHandler receives a result row by row, as Client.StreamQuery reads it.
+type RowHandler interface {
+	// Begin is called once the statement has succeeded, before any row. It is called
+	// again if the result expired while it was read and the statement ran once more:
+	// the rows received until then are to be forgotten.
+	Begin(ResultInfo) error
+	// Row receives the row at index, counted from 0 in result order. After each Begin,
+	// every index below ResultInfo.TotalRowCount arrives exactly once, and no other.
+	// Chunks are read in parallel, so Row is called from several goroutines at once, in
+	// no particular order across chunks. row has one cell per column and is reused once
+	// Row returns; the strings of its cells may be kept. An error stops the query, and
+	// StreamQuery returns it as it is.
+	Row(index int64, row Row) error
+}
+
+// Query runs a read-only statement to completion and returns its whole result: see
+// StreamQuery, which it uses to collect every row.
+func (c *Client) Query(ctx context.Context, q QueryRequest) (*QueryResult, error) {
+	var rows rowCollector
+	info, err := c.StreamQuery(ctx, q, &rows)
+	if err != nil {
+		return nil, err
+	}
+	return &QueryResult{StatementID: info.StatementID, Columns: info.Columns, Rows: rows.rows, Truncated: info.Truncated}, nil
+}
+
+// StreamQuery runs a read-only statement to completion and hands its rows to h as they
+// are decoded, without keeping them. It submits with a long-poll wait, polls while the
+// warehouse starts or the statement runs, fetches the chunks after the first
+// q.MaxParallelChunks at a time, and cancels the statement if ctx ends first. A result
+// that expires while its chunks are read (404) is re-executed once. Because the
+// statement only reads, a submission lost in a dropped connection is safe to send again.
+func (c *Client) StreamQuery(ctx context.Context, q QueryRequest, h RowHandler) (ResultInfo, error) {
+	if strings.TrimSpace(q.Statement) == "" {
+		return ResultInfo{}, errors.New("the statement is empty")
+	}
+	if q.WarehouseID == "" {
+		return ResultInfo{}, errors.New("no warehouse id was given")
+	}
+	info, err := c.streamQuery(ctx, q, h)
+	if errors.Is(err, ErrResultExpired) {
+		c.logger.Debug(ctx, "Statement result expired while reading chunks; executing again", map[string]any{"error": err.Error()})
+		info, err = c.streamQuery(ctx, q, h)
+	}
+	return info, err
+}
+
+func (c *Client) streamQuery(ctx context.Context, q QueryRequest, h RowHandler) (ResultInfo, error) {
 	started := time.Now()
 	req := ExecuteStatementRequest{
 		Statement:     q.Statement,
@@ -298,36 +346,53 @@ func (c *Client) query(ctx context.Context, q QueryRequest) (*QueryResult, error
 		RowLimit:      q.RowLimit,
 		ByteLimit:     q.ByteLimit,
 	}
-	var resp StatementResponse
+	var resp statementStream
 	// finishInFlight: an interrupt during the long poll still waits for the answer, which
 	// carries the statement id the cancel request needs.
 	_, err := c.do(ctx, call{method: "POST", path: statementsPath, body: req, retrySafe: true, finishInFlight: true}, &resp)
 	if err != nil {
-		return nil, err
+		return ResultInfo{}, err
 	}
 	id := resp.StatementID
 	c.logger.Debug(ctx, "Statement submitted", map[string]any{"statement_id": id, "warehouse_id": q.WarehouseID, "state": string(resp.Status.State)})
 
-	final, err := c.awaitStatement(ctx, &resp)
-	if err != nil {
-		return nil, err
+	final := &resp
+	if !resp.Status.State.Terminal() {
+		if final, err = c.poll(ctx, id, resp.Status.State); err != nil {
+			return ResultInfo{}, err
+		}
 	}
 	if final.Status.State != StateSucceeded {
-		return nil, statementError(final, q.WarehouseID)
+		return ResultInfo{}, statementError(&final.StatementResponse, q.WarehouseID)
 	}
-	result, err := c.collect(ctx, final)
+	parallel := q.MaxParallelChunks
+	if parallel <= 0 {
+		parallel = DefaultMaxParallelChunks
+	}
+	info, err := c.readResult(ctx, final, q.RowLimit, parallel, h)
 	if err != nil {
-		return nil, err
+		return ResultInfo{}, err
 	}
 	c.logger.Debug(ctx, "Statement result read", map[string]any{
-		"statement_id": id, "chunk_count": final.Manifest.TotalChunkCount, "row_count": len(result.Rows),
-		"truncated": result.Truncated, "elapsed_ms": time.Since(started).Milliseconds(),
+		"statement_id": id, "chunk_count": final.Manifest.TotalChunkCount, "row_count": info.TotalRowCount,
+		"truncated": info.Truncated, "max_parallel_chunks": parallel, "elapsed_ms": time.Since(started).Milliseconds(),
 	})
-	return result, nil
+	return info, nil
+}
+
+// statementStream is a statement response whose first chunk is kept as JSON until the
+// statement is known to have succeeded, and is then decoded like every other chunk: as a
+// stream into the RowHandler.
+type statementStream struct {
+	// The response's own Result stays nil: the field below takes "result".
+	StatementResponse
+	Result json.RawMessage `json:"result,omitempty"`
 }
 
 // Poll delays while a statement is PENDING or RUNNING: quick at first, for statements
-// that just missed the long poll, then settling at a few seconds for cold starts.
+// that just missed the long poll, then settling at a few seconds for cold starts. The
+// GET of a statement has no long poll of its own, so backing off is what keeps a long
+// wait down to a handful of requests.
 const (
 	firstPollDelay = 250 * time.Millisecond
 	maxPollDelay   = 5 * time.Second
@@ -336,9 +401,27 @@ const (
 // awaitStatement polls until the statement is terminal. If ctx ends first it cancels the
 // statement on the warehouse and returns an *InterruptedError.
 func (c *Client) awaitStatement(ctx context.Context, resp *StatementResponse) (*StatementResponse, error) {
-	id, state := resp.StatementID, resp.Status.State
+	if resp.Status.State.Terminal() {
+		return resp, nil
+	}
+	final, err := c.poll(ctx, resp.StatementID, resp.Status.State)
+	if err != nil {
+		return nil, err
+	}
+	out := final.StatementResponse
+	if len(final.Result) > 0 {
+		if err := json.Unmarshal(final.Result, &out.Result); err != nil {
+			return nil, &MalformedResponseError{Method: "GET", Path: statementsPath + "/" + resp.StatementID, StatusCode: 200, Err: err}
+		}
+	}
+	return &out, nil
+}
+
+// poll GETs a statement that is not terminal until it is. If ctx ends first it cancels
+// the statement on the warehouse and returns an *InterruptedError.
+func (c *Client) poll(ctx context.Context, id string, state StatementState) (*statementStream, error) {
 	delay := firstPollDelay
-	for !resp.Status.State.Terminal() {
+	for {
 		if ctx.Err() != nil {
 			return nil, c.interrupt(ctx, id, state)
 		}
@@ -346,23 +429,22 @@ func (c *Client) awaitStatement(ctx context.Context, resp *StatementResponse) (*
 			return nil, c.interrupt(ctx, id, state)
 		}
 		delay = min(delay*2, maxPollDelay)
-		next, err := c.GetStatement(ctx, id)
+		var resp statementStream
+		_, err := c.do(ctx, call{method: "GET", path: statementsPath + "/" + url.PathEscape(id), retrySafe: true}, &resp)
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil, c.interrupt(ctx, id, state)
 			}
 			return nil, fmt.Errorf("checking statement %s: %w", id, err)
 		}
-		resp = next
 		if resp.Status.State != state {
 			c.logger.Debug(ctx, "Statement state changed", map[string]any{"statement_id": id, "from": string(state), "to": string(resp.Status.State)})
 			state = resp.Status.State
 		}
+		if state.Terminal() {
+			return &resp, nil
+		}
 	}
-	if ctx.Err() != nil && !state.Terminal() {
-		return nil, c.interrupt(ctx, id, state)
-	}
-	return resp, nil
 }
 
 // interrupt cancels a statement that ctx no longer waits for. The cancel request gets a
@@ -384,47 +466,276 @@ func statementError(resp *StatementResponse, warehouseID string) *StatementError
 	return e
 }
 
-// collect gathers every row of a succeeded statement, following the chunk links.
-func (c *Client) collect(ctx context.Context, resp *StatementResponse) (*QueryResult, error) {
+// resultReader hands every row of one succeeded statement to a RowHandler.
+type resultReader struct {
+	c        *Client
+	id       string
+	manifest *ResultManifest
+	h        RowHandler
+}
+
+// readResult reads every row of a succeeded statement into h. The first chunk came with
+// the statement; the others are fetched by index, in parallel, when the manifest lists
+// them all, and by following each chunk's link otherwise.
+func (c *Client) readResult(ctx context.Context, resp *statementStream, rowLimit int64, parallel int, h RowHandler) (ResultInfo, error) {
 	id := resp.StatementID
 	if resp.Manifest == nil {
-		return nil, &MalformedResponseError{Method: "GET", Path: statementsPath + "/" + id, StatusCode: 200, Err: errors.New("a SUCCEEDED statement has no manifest")}
+		return ResultInfo{}, &MalformedResponseError{Method: "GET", Path: statementsPath + "/" + id, StatusCode: 200, Err: errors.New("a SUCCEEDED statement has no manifest")}
 	}
 	m := resp.Manifest
-	result := &QueryResult{StatementID: id, Columns: m.Schema.Columns, Truncated: m.Truncated}
-	if m.TotalRowCount > 0 {
-		result.Rows = make([]Row, 0, m.TotalRowCount)
+	info := ResultInfo{StatementID: id, Columns: m.Schema.Columns, TotalRowCount: m.TotalRowCount, Truncated: m.Truncated}
+	// Handlers make room for the rows the manifest promises before any arrives: a count
+	// no result could have is refused rather than allocated.
+	if m.TotalRowCount < 0 || rowLimit > 0 && m.TotalRowCount > rowLimit || m.TotalRowCount > maxInlineRows(len(m.Schema.Columns)) {
+		return ResultInfo{}, fmt.Errorf("statement %s: the manifest promises %d rows, which a result of %d columns with a row limit of %d cannot hold", id, m.TotalRowCount, len(m.Schema.Columns), rowLimit)
 	}
-	chunk := resp.Result
-	for chunk != nil {
-		for i, row := range chunk.DataArray {
-			if len(row) != len(m.Schema.Columns) {
-				return nil, fmt.Errorf("statement %s: row %d of chunk %d has %d values for %d columns", id, i, chunk.ChunkIndex, len(row), len(m.Schema.Columns))
+	if err := h.Begin(info); err != nil {
+		return ResultInfo{}, err
+	}
+	r := &resultReader{c: c, id: id, manifest: m, h: h}
+	first := resp.Result
+	if bytes.Equal(first, []byte("null")) {
+		first = nil // nothing inline: the manifest's first chunk, if any, is fetched too
+	}
+	var err error
+	if chunksListed(m) {
+		err = r.readListed(ctx, first, parallel)
+	} else {
+		err = r.readLinked(ctx, first)
+	}
+	return info, err
+}
+
+// maxInlineBytes is the size of an INLINE result above which Databricks fails the statement.
+const maxInlineBytes = 25 << 20
+
+// maxInlineRows is the most rows of width columns an INLINE JSON_ARRAY result can hold:
+// each takes at least 3 bytes per cell ("",) and 2 more for its brackets.
+func maxInlineRows(width int) int64 {
+	return maxInlineBytes / int64(3*width+2)
+}
+
+// chunksListed reports whether the manifest lists every chunk, in order, each starting
+// where the one before ended, with the rows the manifest promises in all.
+func chunksListed(m *ResultManifest) bool {
+	if len(m.Chunks) != m.TotalChunkCount {
+		return false
+	}
+	var offset int64
+	for i, ch := range m.Chunks {
+		if ch.ChunkIndex != i || ch.RowOffset != offset || ch.RowCount < 0 {
+			return false
+		}
+		offset += ch.RowCount
+	}
+	return offset == m.TotalRowCount
+}
+
+// readListed decodes the inline first chunk while fetching the others by index. At most
+// parallel requests are in flight; a failure cancels the rest.
+func (r *resultReader) readListed(ctx context.Context, first json.RawMessage, parallel int) error {
+	pending := r.manifest.Chunks
+	// A result without rows lists no chunk, and comes with an empty one.
+	firstChunk := ChunkInfo{}
+	if first != nil && len(pending) > 0 {
+		firstChunk, pending = pending[0], pending[1:]
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var (
+		wg       sync.WaitGroup
+		failOnce sync.Once
+		failure  error
+		next     atomic.Int64
+	)
+	fail := func(err error) {
+		failOnce.Do(func() {
+			failure = err
+			cancel()
+		})
+	}
+	// Workers take chunks in index order, so that the first rows come first.
+	for range min(parallel, len(pending)) {
+		wg.Go(func() {
+			for {
+				i := next.Add(1) - 1
+				if i >= int64(len(pending)) || ctx.Err() != nil {
+					return
+				}
+				if err := r.fetchChunk(ctx, pending[i]); err != nil {
+					fail(err)
+					return
+				}
 			}
+		})
+	}
+	if first != nil {
+		got, err := r.decode(first, "the statement's first chunk", r.onRow(firstChunk))
+		switch {
+		case err != nil:
+		case !got.data && firstChunk.RowCount > 0:
+			// The statement came without the first chunk's rows: fetch them too.
+			err = r.fetchChunk(ctx, firstChunk)
+		default:
+			err = r.check(firstChunk, got)
 		}
-		result.Rows = append(result.Rows, chunk.DataArray...)
-		link := chunk.NextChunkInternalLink
-		if link == "" && chunk.NextChunkIndex != nil {
-			link = fmt.Sprintf("%s/%s/result/chunks/%d", statementsPath, url.PathEscape(id), *chunk.NextChunkIndex)
+		if err != nil {
+			fail(err)
 		}
-		if link == "" {
-			break
+	}
+	wg.Wait()
+	return failure
+}
+
+// onRow hands the rows of chunk ch on, checked.
+func (r *resultReader) onRow(ch ChunkInfo) func(int64, Row) error {
+	return func(i int64, row Row) error { return r.row(ch, i, row) }
+}
+
+// row checks row i of chunk ch against the manifest and hands it on.
+func (r *resultReader) row(ch ChunkInfo, i int64, row Row) error {
+	if i >= ch.RowCount {
+		return fmt.Errorf("statement %s: chunk %d holds more than the %d rows the manifest promises", r.id, ch.ChunkIndex, ch.RowCount)
+	}
+	if len(row) != len(r.manifest.Schema.Columns) {
+		return fmt.Errorf("statement %s: row %d of chunk %d has %d values for %d columns", r.id, i, ch.ChunkIndex, len(row), len(r.manifest.Schema.Columns))
+	}
+	return r.h.Row(ch.RowOffset+i, row)
+}
+
+// check compares a chunk read whole with what the manifest says of it.
+func (r *resultReader) check(ch ChunkInfo, got *chunkStream) error {
+	if got.ChunkIndex != nil && *got.ChunkIndex != ch.ChunkIndex {
+		return fmt.Errorf("statement %s: asked for chunk %d, received chunk %d", r.id, ch.ChunkIndex, *got.ChunkIndex)
+	}
+	if got.rows != ch.RowCount {
+		return fmt.Errorf("statement %s: the manifest promises %d rows in chunk %d but it held %d", r.id, ch.RowCount, ch.ChunkIndex, got.rows)
+	}
+	return nil
+}
+
+// fetchChunk reads chunk ch, handing its rows on as they are decoded.
+func (r *resultReader) fetchChunk(ctx context.Context, ch ChunkInfo) error {
+	// The offset goes in the query string as in the links Databricks writes itself.
+	path := fmt.Sprintf("%s?row_offset=%d", chunkPath(r.id, ch.ChunkIndex), ch.RowOffset)
+	got, err := r.fetch(ctx, path, fmt.Sprintf("chunk %d", ch.ChunkIndex), r.onRow(ch))
+	if err != nil {
+		return err
+	}
+	return r.check(ch, got)
+}
+
+// fetch requests one chunk and streams its rows to onRow. A chunk that is gone (404)
+// is an expired result, which the caller may execute again.
+func (r *resultReader) fetch(ctx context.Context, path, what string, onRow func(int64, Row) error) (*chunkStream, error) {
+	stream := &chunkStream{onRow: onRow}
+	_, err := r.c.do(ctx, call{method: "GET", path: path, retrySafe: true}, stream)
+	switch {
+	case stream.err != nil:
+		return nil, stream.err // not the malformed body the request path took it for
+	case errors.Is(err, ErrNotFound):
+		return nil, fmt.Errorf("statement %s: reading %s: %w: %w", r.id, what, ErrResultExpired, err)
+	case err != nil:
+		return nil, fmt.Errorf("statement %s: reading %s: %w", r.id, what, err)
+	}
+	return stream, nil
+}
+
+// decode streams the rows of a chunk that came with the statement to onRow.
+func (r *resultReader) decode(raw json.RawMessage, what string, onRow func(int64, Row) error) (*chunkStream, error) {
+	stream := &chunkStream{onRow: onRow}
+	// The statement's body was read and checked as JSON already.
+	err := stream.UnmarshalJSON(raw)
+	switch {
+	case stream.err != nil:
+		return nil, stream.err
+	case err != nil:
+		return nil, &MalformedResponseError{Method: "GET", Path: statementsPath + "/" + r.id, StatusCode: 200, Err: fmt.Errorf("%s: %w", what, err)}
+	}
+	return stream, nil
+}
+
+// readLinked reads the chunks one after the other, following each one's link to the
+// next: the way for a manifest that does not list its chunks.
+func (r *resultReader) readLinked(ctx context.Context, first json.RawMessage) error {
+	total := r.manifest.TotalRowCount
+	var received int64 // rows of the chunks before the current one
+	chunk := 0
+	// Rows are counted against the manifest's total as they arrive, so that the handler
+	// never sees an index beyond it.
+	onRow := func(i int64, row Row) error {
+		if received+i >= total {
+			return fmt.Errorf("statement %s: the chunks hold more than the %d rows the manifest promises", r.id, total)
 		}
+		return r.row(ChunkInfo{ChunkIndex: chunk, RowOffset: received, RowCount: total - received}, i, row)
+	}
+	link := ""
+	if r.manifest.TotalChunkCount > 0 {
+		link = chunkPath(r.id, 0)
+	}
+	if first != nil {
+		got, err := r.decode(first, "the statement's first chunk", onRow)
+		if err != nil {
+			return err
+		}
+		// Without the first chunk's rows, the statement came without the first chunk.
+		if got.data || r.manifest.TotalChunkCount == 0 {
+			received, chunk = got.rows, 1
+			link = nextLink(r.id, got)
+		}
+	}
+	for link != "" {
 		if !strings.HasPrefix(link, "/") {
 			// The token must only ever go to the workspace: never follow a link elsewhere.
-			return nil, fmt.Errorf("statement %s: chunk link %q is not a path on the workspace", id, link)
+			return fmt.Errorf("statement %s: chunk link %q is not a path on the workspace", r.id, link)
 		}
-		next, err := c.getChunk(ctx, link)
+		got, err := r.fetch(ctx, link, fmt.Sprintf("the chunk after row %d", received), onRow)
 		if err != nil {
-			if errors.Is(err, ErrNotFound) {
-				return nil, fmt.Errorf("statement %s: reading chunk after %d: %w: %w", id, chunk.ChunkIndex, ErrResultExpired, err)
-			}
-			return nil, fmt.Errorf("statement %s: reading a result chunk: %w", id, err)
+			return err
 		}
-		chunk = next
+		received += got.rows
+		chunk++
+		link = nextLink(r.id, got)
 	}
-	if int64(len(result.Rows)) != m.TotalRowCount {
-		return nil, fmt.Errorf("statement %s: the manifest promises %d rows but the chunks held %d", id, m.TotalRowCount, len(result.Rows))
+	if received != total {
+		return fmt.Errorf("statement %s: the manifest promises %d rows but the chunks held %d", r.id, total, received)
 	}
-	return result, nil
+	return nil
+}
+
+// nextLink is the path of the chunk after got: the link Databricks gave, as given, or
+// one built from the next index; "" after the last chunk.
+func nextLink(id string, got *chunkStream) string {
+	if got.NextChunkInternalLink == "" && got.NextChunkIndex != nil {
+		return chunkPath(id, *got.NextChunkIndex)
+	}
+	return got.NextChunkInternalLink
+}
+
+// chunkPath is the path of chunk index of a statement's result.
+func chunkPath(id string, index int) string {
+	return fmt.Sprintf("%s/%s/result/chunks/%d", statementsPath, url.PathEscape(id), index)
+}
+
+// rowCollector keeps every row, for Query.
+type rowCollector struct {
+	rows  []Row
+	cells []Cell
+	width int
+}
+
+func (rc *rowCollector) Begin(info ResultInfo) error {
+	rc.width = len(info.Columns)
+	rc.rows = make([]Row, info.TotalRowCount)
+	// One array for every cell rather than one per row.
+	rc.cells = make([]Cell, info.TotalRowCount*int64(rc.width))
+	return nil
+}
+
+func (rc *rowCollector) Row(index int64, row Row) error {
+	at := int(index) * rc.width
+	dst := rc.cells[at : at+rc.width : at+rc.width]
+	copy(dst, row)
+	rc.rows[index] = dst
+	return nil
 }

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -12,6 +13,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/dbsqlhq/terraform-provider-dbsql/internal/databricks"
 )
@@ -220,25 +222,25 @@ func (d *queryDataSource) Read(ctx context.Context, req datasource.ReadRequest, 
 		resp.Diagnostics.AddError("Invalid Connection", fmt.Sprintf("%s: %v", capitalize(conn.describe()), err))
 		return
 	}
-	result, err := client.Query(ctx, query)
-	if err != nil {
+	var rows resultRows
+	result, err := client.StreamQuery(ctx, query, &rows)
+	var columnsErr *unusableColumnsError
+	var valueErr *unreadableValueError
+	switch {
+	case errors.As(err, &columnsErr):
+		resp.Diagnostics.AddAttributeError(pathStatement, "Unusable Result Columns", fmt.Sprintf("Statement %s: %v.", rows.statementID, columnsErr))
+		return
+	case errors.As(err, &valueErr):
+		resp.Diagnostics.AddError("Unreadable Result", fmt.Sprintf("Statement %s returned a value the provider cannot read: %v. "+
+			"Cast the column to STRING in the statement to receive it as text.", rows.statementID, valueErr))
+		return
+	case err != nil:
 		fail := failure{conn: conn, step: stepRunStatement, warehouseID: warehouseID, statement: query.Statement, err: err}
 		resp.Diagnostics.AddError(fail.summary(), fail.detail())
 		return
 	}
-
-	converter, err := newRowConverter(result.Columns)
-	if err != nil {
-		resp.Diagnostics.AddAttributeError(pathStatement, "Unusable Result Columns", fmt.Sprintf("Statement %s: %v.", result.StatementID, err))
-		return
-	}
-	rows, err := converter.convertRows(result.Rows)
-	if err != nil {
-		resp.Diagnostics.AddError("Unreadable Result", fmt.Sprintf("Statement %s returned a value the provider cannot read: %v. "+
-			"Cast the column to STRING in the statement to receive it as text.", result.StatementID, err))
-		return
-	}
-	for _, w := range converter.warnings {
+	rowsValue := rows.value()
+	for _, w := range rows.converter.warnings {
 		resp.Diagnostics.AddAttributeWarning(pathStatement, "Result Values Changed", w)
 	}
 
@@ -253,10 +255,35 @@ func (d *queryDataSource) Read(ctx context.Context, req datasource.ReadRequest, 
 			Position: types.Int64Value(int64(c.Position)),
 		}
 	}
-	m.Rows = types.DynamicValue(rows)
-	m.RowCount = types.Int64Value(int64(len(result.Rows)))
+	m.Rows = types.DynamicNull()
+	m.RowCount = types.Int64Value(result.TotalRowCount)
 	m.Truncated = types.BoolValue(result.Truncated)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	// The rows go into the state as the converter built them. Through the model, the
+	// framework would turn them into framework values and back, which for a large result
+	// costs more time and memory than reading it.
+	state, err := withAttribute(resp.State.Raw, "rows", rowsValue)
+	if err != nil {
+		resp.Diagnostics.AddError("Unexpected State Error", fmt.Sprintf("Setting the rows of statement %s: %v. This is a bug in the provider.", result.StatementID, err))
+		return
+	}
+	resp.State.Raw = state
+}
+
+// withAttribute returns object with one attribute replaced.
+func withAttribute(object tftypes.Value, name string, value tftypes.Value) (tftypes.Value, error) {
+	var attrs map[string]tftypes.Value
+	if err := object.As(&attrs); err != nil {
+		return tftypes.Value{}, err
+	}
+	attrs[name] = value
+	if err := tftypes.ValidateValue(object.Type(), attrs); err != nil {
+		return tftypes.Value{}, err
+	}
+	return tftypes.NewValue(object.Type(), attrs), nil
 }
 
 // statementParameters converts the parameters argument for the client. A null value is

@@ -1,0 +1,154 @@
+package provider
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"runtime"
+	"runtime/metrics"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+
+	"github.com/dbsqlhq/terraform-provider-dbsql/internal/databricks"
+	"github.com/dbsqlhq/terraform-provider-dbsql/internal/emulator"
+)
+
+// BenchmarkReadDataSource is what the provider process does for one dbsql_query in a
+// plan, in process: the ReadDataSource call of the plugin protocol, through the
+// framework, down to the msgpack-encoded state the CLI receives. The rows are those of
+// the end-to-end benchmark (scripts/bench-e2e.sh). Besides time and allocations it
+// reports the size of the rows' JSON and of the state sent, and the largest heap seen
+// during a read (live values and garbage not yet collected, the emulator's included).
+func BenchmarkReadDataSource(b *testing.B) {
+	for _, rows := range []int{10_000, 100_000} {
+		b.Run(fmt.Sprintf("rows=%d", rows), func(b *testing.B) {
+			benchmarkReadDataSource(b, rows)
+		})
+	}
+}
+
+func benchmarkReadDataSource(b *testing.B, rows int) {
+	srv, err := emulator.Start(emulator.Options{SampleTrips: -1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer srv.Close()
+	ctx := context.Background()
+	server, err := providerserver.NewProtocol6WithError(New("bench")())()
+	if err != nil {
+		b.Fatal(err)
+	}
+	schemas, err := server.GetProviderSchema(ctx, &tfprotov6.GetProviderSchemaRequest{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	providerConfig := dynamicValue(b, schemas.Provider.ValueType(), map[string]tftypes.Value{
+		"base_url":     tftypes.NewValue(tftypes.String, srv.URL),
+		"access_token": tftypes.NewValue(tftypes.String, emulator.DefaultToken),
+		"warehouse_id": tftypes.NewValue(tftypes.String, emulator.DefaultWarehouseID),
+	})
+	configured, err := server.ConfigureProvider(ctx, &tfprotov6.ConfigureProviderRequest{Config: providerConfig})
+	if err != nil || len(configured.Diagnostics) > 0 {
+		b.Fatalf("configuring the provider: %v %v", err, configured.Diagnostics)
+	}
+	queryType := schemas.DataSourceSchemas["dbsql_query"].ValueType()
+	config := dynamicValue(b, queryType, map[string]tftypes.Value{
+		"statement": tftypes.NewValue(tftypes.String, benchQuery(rows)),
+		"row_limit": tftypes.NewValue(tftypes.Number, rows),
+	})
+	read := func() *tfprotov6.ReadDataSourceResponse {
+		resp, err := server.ReadDataSource(ctx, &tfprotov6.ReadDataSourceRequest{TypeName: "dbsql_query", Config: config})
+		if err != nil || len(resp.Diagnostics) > 0 {
+			b.Fatalf("reading: %v %v", err, resp.Diagnostics)
+		}
+		return resp
+	}
+	stateSize := len(read().State.MsgPack)
+	runtime.GC()
+	peak := peakHeap(read)
+	b.ReportAllocs()
+	for b.Loop() {
+		read()
+	}
+	b.ReportMetric(float64(stateSize)/(1<<20), "state-MiB")
+	b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MiB")
+	b.ReportMetric(float64(jsonSize(b, srv, benchQuery(rows), rows))/(1<<20), "json-MiB")
+}
+
+// peakHeap runs f and returns the largest heap it saw, sampled every millisecond.
+func peakHeap(f func() *tfprotov6.ReadDataSourceResponse) uint64 {
+	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	var peak uint64
+	done := make(chan struct{})
+	sampled := make(chan struct{})
+	go func() {
+		defer close(sampled)
+		tick := time.NewTicker(time.Millisecond)
+		defer tick.Stop()
+		for {
+			metrics.Read(sample)
+			peak = max(peak, sample[0].Value.Uint64())
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	f()
+	close(done)
+	<-sampled
+	return peak
+}
+
+// jsonSize is the JSON size of the rows of statement, as they travel in data_array.
+func jsonSize(b *testing.B, srv *emulator.Server, statement string, rows int) int {
+	client, err := databricks.New(databricks.Config{BaseURL: srv.URL, Token: emulator.DefaultToken})
+	if err != nil {
+		b.Fatal(err)
+	}
+	res, err := client.Query(context.Background(), databricks.QueryRequest{WarehouseID: emulator.DefaultWarehouseID, Statement: statement, RowLimit: int64(rows)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	size := 0
+	for _, row := range res.Rows {
+		cells := make([]*string, len(row))
+		for i := range row {
+			if row[i].Valid {
+				cells[i] = &row[i].Text
+			}
+		}
+		text, err := json.Marshal(cells)
+		if err != nil {
+			b.Fatal(err)
+		}
+		size += len(text) + 1 // and the comma
+	}
+	return size
+}
+
+// dynamicValue encodes an object of type typ with the given attributes, the others null.
+func dynamicValue(b *testing.B, typ tftypes.Type, set map[string]tftypes.Value) *tfprotov6.DynamicValue {
+	b.Helper()
+	object, ok := typ.(tftypes.Object)
+	if !ok {
+		b.Fatalf("a schema of type %s", typ)
+	}
+	attrs := make(map[string]tftypes.Value, len(object.AttributeTypes))
+	for name, t := range object.AttributeTypes {
+		attrs[name] = tftypes.NewValue(t, nil)
+		if v, ok := set[name]; ok {
+			attrs[name] = v
+		}
+	}
+	dv, err := tfprotov6.NewDynamicValue(object, tftypes.NewValue(object, attrs))
+	if err != nil {
+		b.Fatal(err)
+	}
+	return &dv
+}
