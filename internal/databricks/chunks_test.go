@@ -52,10 +52,8 @@ func TestQueryBoundsParallelChunks(t *testing.T) {
 	for _, limit := range []int{1, 3} {
 		t.Run(strconv.Itoa(limit), func(t *testing.T) {
 			t.Parallel()
-			srv, client := startWorkspace(t, emulator.Options{RowsPerChunk: 5, Latency: 20 * time.Millisecond}, databricks.Config{})
-			q := query("SELECT i FROM range(60) AS t(i) ORDER BY i")
-			q.MaxParallelChunks = limit
-			res, err := client.Query(context.Background(), q)
+			srv, client := startWorkspace(t, emulator.Options{RowsPerChunk: 5, Latency: 20 * time.Millisecond}, databricks.Config{MaxParallelChunks: limit})
+			res, err := client.Query(context.Background(), query("SELECT i FROM range(60) AS t(i) ORDER BY i"))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -162,16 +160,14 @@ func TestStreamQueryStopsAtTheHandlersError(t *testing.T) {
 // A chunk that fails cancels the chunks in flight instead of waiting for them.
 func TestQueryCancelsTheOtherChunksWhenOneFails(t *testing.T) {
 	t.Parallel()
-	srv, client := startWorkspace(t, emulator.Options{RowsPerChunk: 1}, databricks.Config{Timeout: 10 * time.Minute})
+	srv, client := startWorkspace(t, emulator.Options{RowsPerChunk: 1}, databricks.Config{Timeout: 10 * time.Minute, MaxParallelChunks: 4})
 	srv.AddFault(emulator.Fault{Endpoint: emulator.EndpointChunk, Kind: emulator.FaultInternalError, Times: 1})
 	srv.AddFault(emulator.Fault{Endpoint: emulator.EndpointChunk, Kind: emulator.FaultSlow, Delay: 5 * time.Minute})
 	// The deadline is only there to tell an abandoned wait from a cancellation: a client
 	// that waited for the slow chunks would return when it passed.
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	q := query("SELECT i FROM range(20) AS t(i) ORDER BY i")
-	q.MaxParallelChunks = 4
-	_, err := client.Query(ctx, q)
+	_, err := client.Query(ctx, query("SELECT i FROM range(20) AS t(i) ORDER BY i"))
 	if !errors.Is(err, databricks.ErrInternal) {
 		t.Fatalf("err = %v, want the failed chunk's 500", err)
 	}

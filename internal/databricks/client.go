@@ -74,6 +74,9 @@ type Config struct {
 	Transport http.RoundTripper
 	Logger    Logger
 	Retry     RetryPolicy
+	// MaxParallelChunks bounds how many result chunks a query fetches at once;
+	// 0 means DefaultMaxParallelChunks.
+	MaxParallelChunks int
 }
 
 // Client talks to one Databricks workspace. It is safe for concurrent use.
@@ -85,6 +88,8 @@ type Client struct {
 	http      *http.Client
 	logger    Logger
 	retry     RetryPolicy
+
+	maxParallelChunks int
 }
 
 // New validates cfg and returns a client. It does not contact the workspace.
@@ -108,6 +113,9 @@ func New(cfg Config) (*Client, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = discardLogger{}
 	}
+	if cfg.MaxParallelChunks <= 0 {
+		cfg.MaxParallelChunks = DefaultMaxParallelChunks
+	}
 	return &Client{
 		baseURL:   base,
 		token:     cfg.Token,
@@ -118,6 +126,8 @@ func New(cfg Config) (*Client, error) {
 		http:   &http.Client{Transport: cfg.Transport},
 		logger: cfg.Logger,
 		retry:  cfg.Retry.withDefaults(),
+
+		maxParallelChunks: cfg.MaxParallelChunks,
 	}, nil
 }
 

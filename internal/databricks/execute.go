@@ -33,7 +33,7 @@ func (c *Client) Run(ctx context.Context, r RunRequest) (string, error) {
 		Catalog:       r.Catalog,
 		Schema:        r.Schema,
 		Parameters:    r.Parameters,
-		WaitTimeout:   formatWait(LongPollWait(c.timeout)),
+		WaitTimeout:   formatWait(c.longPollWait(ctx)),
 		OnWaitTimeout: "CONTINUE",
 		Disposition:   "INLINE",
 		Format:        "JSON_ARRAY",

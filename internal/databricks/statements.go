@@ -245,6 +245,17 @@ func LongPollWait(requestTimeout time.Duration) time.Duration {
 	return w
 }
 
+// longPollWait is LongPollWait for the time the request really has: the per-request
+// timeout, or less when ctx ends sooner, so that a short read timeout is not overrun by
+// a long poll that started just before it.
+func (c *Client) longPollWait(ctx context.Context) time.Duration {
+	budget := c.timeout
+	if deadline, ok := ctx.Deadline(); ok {
+		budget = min(budget, time.Until(deadline))
+	}
+	return LongPollWait(budget)
+}
+
 func formatWait(d time.Duration) string { return fmt.Sprintf("%ds", int(d/time.Second)) }
 
 // QueryRequest is a read-only statement to run to completion.
@@ -256,9 +267,6 @@ type QueryRequest struct {
 	Parameters  []StatementParameter
 	RowLimit    int64 // 0 = no limit
 	ByteLimit   int64 // 0 = no limit
-	// MaxParallelChunks bounds how many result chunks are fetched at once; 0 means
-	// DefaultMaxParallelChunks.
-	MaxParallelChunks int
 }
 
 // DefaultMaxParallelChunks is how many result chunks a query fetches at once unless told
@@ -313,7 +321,7 @@ func (c *Client) Query(ctx context.Context, q QueryRequest) (*QueryResult, error
 // StreamQuery runs a read-only statement to completion and hands its rows to h as they
 // are decoded, without keeping them. It submits with a long-poll wait, polls while the
 // warehouse starts or the statement runs, fetches the chunks after the first
-// q.MaxParallelChunks at a time, and cancels the statement if ctx ends first. A result
+// Config.MaxParallelChunks at a time, and cancels the statement if ctx ends first. A result
 // that expires while its chunks are read (404) is re-executed once. Because the
 // statement only reads, a submission lost in a dropped connection is safe to send again.
 func (c *Client) StreamQuery(ctx context.Context, q QueryRequest, h RowHandler) (ResultInfo, error) {
@@ -339,7 +347,7 @@ func (c *Client) streamQuery(ctx context.Context, q QueryRequest, h RowHandler) 
 		Catalog:       q.Catalog,
 		Schema:        q.Schema,
 		Parameters:    q.Parameters,
-		WaitTimeout:   formatWait(LongPollWait(c.timeout)),
+		WaitTimeout:   formatWait(c.longPollWait(ctx)),
 		OnWaitTimeout: "CONTINUE",
 		Disposition:   "INLINE",
 		Format:        "JSON_ARRAY",
@@ -365,17 +373,13 @@ func (c *Client) streamQuery(ctx context.Context, q QueryRequest, h RowHandler) 
 	if final.Status.State != StateSucceeded {
 		return ResultInfo{}, statementError(&final.StatementResponse, q.WarehouseID)
 	}
-	parallel := q.MaxParallelChunks
-	if parallel <= 0 {
-		parallel = DefaultMaxParallelChunks
-	}
-	info, err := c.readResult(ctx, final, q.RowLimit, parallel, h)
+	info, err := c.readResult(ctx, final, q.RowLimit, c.maxParallelChunks, h)
 	if err != nil {
 		return ResultInfo{}, err
 	}
 	c.logger.Debug(ctx, "Statement result read", map[string]any{
 		"statement_id": id, "chunk_count": final.Manifest.TotalChunkCount, "row_count": info.TotalRowCount,
-		"truncated": info.Truncated, "max_parallel_chunks": parallel, "elapsed_ms": time.Since(started).Milliseconds(),
+		"truncated": info.Truncated, "max_parallel_chunks": c.maxParallelChunks, "elapsed_ms": time.Since(started).Milliseconds(),
 	})
 	return info, nil
 }

@@ -264,3 +264,22 @@ func TestRunNeverRepeatsASubmission(t *testing.T) {
 		t.Errorf("a failing write: %v", err)
 	}
 }
+
+// A long poll never outlasts the caller's deadline: with a read timeout shorter than the
+// request timeout, the wait asked of Databricks shrinks to fit.
+func TestLongPollFitsTheCallersDeadline(t *testing.T) {
+	t.Parallel()
+	srv, client := startWorkspace(t, emulator.Options{}, databricks.Config{}) // 30s: a 20s long poll
+	ctx, cancel := context.WithTimeout(context.Background(), 9*time.Second)
+	defer cancel()
+	if _, err := client.Query(ctx, query("SELECT 1")); err != nil {
+		t.Fatal(err)
+	}
+	var body map[string]any
+	if err := json.Unmarshal(srv.Log().Requests()[0].Body, &body); err != nil {
+		t.Fatal(err)
+	}
+	if w := body["wait_timeout"]; w != "5s" {
+		t.Errorf("wait_timeout = %v with 9s left, want 5s", w)
+	}
+}

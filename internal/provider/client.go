@@ -22,6 +22,8 @@ type providerSettings struct {
 	Token       string
 	WarehouseID string
 	Timeout     time.Duration
+	// MaxParallelChunks applies to every client of the provider; 0 is the client's default.
+	MaxParallelChunks int
 
 	baseURLFrom, tokenFrom, warehouseIDFrom string
 }
@@ -55,7 +57,9 @@ func (c connectionSettings) describe() string {
 func (d *providerData) newClient(conn connectionSettings) (*databricks.Client, error) {
 	userAgent := "terraform-provider-dbsql/dev"
 	var transport http.RoundTripper
+	var parallelChunks int
 	if d != nil {
+		parallelChunks = d.defaults.MaxParallelChunks
 		userAgent = "terraform-provider-dbsql/" + d.version
 		if d.terraformVersion != "" {
 			userAgent += " terraform/" + d.terraformVersion
@@ -69,6 +73,8 @@ func (d *providerData) newClient(conn connectionSettings) (*databricks.Client, e
 		UserAgent: userAgent,
 		Transport: transport,
 		Logger:    clientLogger{secret: conn.Token},
+
+		MaxParallelChunks: parallelChunks,
 	})
 }
 

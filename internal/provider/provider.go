@@ -60,6 +60,7 @@ type providerModel struct {
 	WarehouseID        types.String `tfsdk:"warehouse_id"`
 	Profile            types.String `tfsdk:"profile"`
 	ConfigFile         types.String `tfsdk:"config_file"`
+	MaxParallelChunks  types.Int64  `tfsdk:"max_parallel_chunks"`
 }
 
 func (p *dbsqlProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
@@ -109,6 +110,12 @@ func (p *dbsqlProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp
 				MarkdownDescription: "A profile of the Databricks configuration file to read `host`, `token` and `warehouse_id` from. " +
 					"Else `" + envProfile + "`, else the file's `[__settings__] default_profile`, else `DEFAULT`.",
 			},
+			"max_parallel_chunks": schema.Int64Attribute{
+				Optional: true,
+				MarkdownDescription: fmt.Sprintf("How many result chunks a query fetches at once, 1 to 16. Default `%d`. Applies to every query "+
+					"of this provider, whichever connection it uses.", databricks.DefaultMaxParallelChunks),
+				Validators: []validator.Int64{int64validator.Between(1, 16)},
+			},
 			"config_file": schema.StringAttribute{
 				Optional:            true,
 				MarkdownDescription: "The Databricks configuration file. Else `" + envConfigFile + "`, else `" + databricks.DefaultConfigFile + "`.",
@@ -136,9 +143,11 @@ func (p *dbsqlProvider) Configure(ctx context.Context, req provider.ConfigureReq
 					"Apply the resource it comes from first (terraform apply -target=...), set the value statically, or use the environment variables instead.", name))
 		}
 	}
-	if config.Timeout.IsUnknown() {
-		resp.Diagnostics.AddAttributeError(path.Root("timeout"), "Unknown Provider Configuration",
-			"The provider's timeout depends on a value that is not known until apply. Set it statically or apply its source first.")
+	for name, v := range map[string]types.Int64{"timeout": config.Timeout, "max_parallel_chunks": config.MaxParallelChunks} {
+		if v.IsUnknown() {
+			resp.Diagnostics.AddAttributeError(path.Root(name), "Unknown Provider Configuration",
+				fmt.Sprintf("The provider's %s depends on a value that is not known until apply. Set it statically or apply its source first.", name))
+		}
 	}
 	if resp.Diagnostics.HasError() {
 		return
@@ -183,6 +192,7 @@ func resolveProviderSettings(config providerModel, lookupEnv func(string) (strin
 	if !config.Timeout.IsNull() {
 		s.Timeout = time.Duration(config.Timeout.ValueInt64()) * time.Second
 	}
+	s.MaxParallelChunks = int(config.MaxParallelChunks.ValueInt64()) // 0 when unset: the client's default
 
 	profileName, profileFrom := pick(config.Profile, envProfile)
 	file, fileFrom := pick(config.ConfigFile, envConfigFile)

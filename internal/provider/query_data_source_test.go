@@ -376,3 +376,37 @@ func hclString(s string) string {
 	r := strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`, "${", "$${", "%{", "%%{")
 	return `"` + r.Replace(s) + `"`
 }
+
+// max_parallel_chunks bounds the chunks fetched at once; out of range is refused at plan.
+func TestAccQuery_maxParallelChunks(t *testing.T) {
+	ws := newWorkspace(t, emulator.Options{RowsPerChunk: 10, Latency: 10 * time.Millisecond, SampleTrips: -1})
+	hcl := func(limit int) string {
+		return testVariables + fmt.Sprintf(`
+provider "dbsql" {
+  base_url            = var.base_url
+  access_token        = var.access_token
+  warehouse_id        = var.warehouse_id
+  max_parallel_chunks = %d
+}
+data "dbsql_query" "test" { statement = "SELECT i FROM range(100) AS t(i) ORDER BY i" }`, limit)
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6Providers,
+		Steps: []resource.TestStep{
+			{Config: hcl(17), ConfigVariables: ws.variables(), PlanOnly: true, ExpectError: expectError("max_parallel_chunks", "must be between 1 and 16")},
+			{
+				Config:          hcl(1),
+				ConfigVariables: ws.variables(),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(query, rowPath(99, "i"), knownvalue.Int64Exact(99)),
+				},
+				Check: func(*terraform.State) error {
+					if n := ws.Log().MaxConcurrentRequests(); n != 1 {
+						return fmt.Errorf("%d requests at once with max_parallel_chunks = 1", n)
+					}
+					return nil
+				},
+			},
+		},
+	})
+}
