@@ -1,6 +1,8 @@
 package provider
 
 import (
+	dsschema "github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	ephschema "github.com/hashicorp/terraform-plugin-framework/ephemeral/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 )
@@ -36,5 +38,24 @@ func parameterResourceAttributes() map[string]schema.Attribute {
 			MarkdownDescription: parameterTypeDescription,
 			Validators:          []validator.String{parameterTypeValidator{}},
 		},
+	}
+}
+
+// parameterDataSourceAttributes are the attributes of one parameter in a data source schema.
+func parameterDataSourceAttributes() map[string]dsschema.Attribute {
+	return map[string]dsschema.Attribute{
+		"name":  dsschema.StringAttribute{Required: true, MarkdownDescription: parameterNameDescription, Validators: []validator.String{parameterNameValidator{}}},
+		"value": dsschema.StringAttribute{Optional: true, MarkdownDescription: parameterValueDescription},
+		"type":  dsschema.StringAttribute{Optional: true, MarkdownDescription: parameterTypeDescription, Validators: []validator.String{parameterTypeValidator{}}},
+	}
+}
+
+// parameterEphemeralAttributes are the attributes of one parameter in an ephemeral
+// resource schema.
+func parameterEphemeralAttributes() map[string]ephschema.Attribute {
+	return map[string]ephschema.Attribute{
+		"name":  ephschema.StringAttribute{Required: true, MarkdownDescription: parameterNameDescription, Validators: []validator.String{parameterNameValidator{}}},
+		"value": ephschema.StringAttribute{Optional: true, MarkdownDescription: parameterValueDescription},
+		"type":  ephschema.StringAttribute{Optional: true, MarkdownDescription: parameterTypeDescription, Validators: []validator.String{parameterTypeValidator{}}},
 	}
 }

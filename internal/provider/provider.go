@@ -251,6 +251,7 @@ func (p *dbsqlProvider) DataSources(context.Context) []func() datasource.DataSou
 func (p *dbsqlProvider) EphemeralResources(context.Context) []func() ephemeral.EphemeralResource {
 	return []func() ephemeral.EphemeralResource{
 		newAccessTokenEphemeralResource,
+		newQueryEphemeralResource,
 	}
 }
 
