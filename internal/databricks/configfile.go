@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -93,6 +92,3 @@ func expandHome(path string) (string, error) {
 	}
 	return filepath.Join(home, strings.TrimPrefix(path, "~")), nil
 }
-
-// IsNotExist reports whether err is a configuration file that does not exist.
-func IsNotExist(err error) bool { return errors.Is(err, fs.ErrNotExist) }
