@@ -27,33 +27,19 @@ done
 [ -x "$GNU_TIME" ] || fail "GNU time ($GNU_TIME) is needed to read the provider's peak memory: apt-get install time"
 
 work=$(mktemp -d)
-emulator_pid=
 cleanup() {
-  if [ -n "$emulator_pid" ]; then
-    kill "$emulator_pid" 2>/dev/null || true
-    wait "$emulator_pid" 2>/dev/null || true
-  fi
+  stop_emulator
   rm -rf "$work"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# A fresh token, passed through the environment and files only: never on a command line.
-token="dapi$(od -An -tx1 -N16 /dev/urandom | tr -d ' \n')"
+token=$(new_token)
 warehouse=bench0123456789a
 
 step "Starting the emulator ($CHUNK_ROWS rows per chunk, latency $LATENCY)"
-DBSQL_EMULATOR_TOKEN=$token "$BIN/dbsql-emulator" -addr 127.0.0.1:0 -url-file "$work/url" \
-  -warehouse-id "$warehouse" -sample-trips -1 -chunk-rows "$CHUNK_ROWS" -latency "$LATENCY" -v \
-  >"$work/emulator.log" 2>&1 &
-emulator_pid=$!
-for _ in $(seq 1 150); do
-  [ -s "$work/url" ] && break
-  kill -0 "$emulator_pid" 2>/dev/null || { cat "$work/emulator.log" >&2; fail "the emulator exited before it was ready"; }
-  sleep 0.2
-done
-[ -s "$work/url" ] || fail "the emulator did not start within 30 seconds"
-url=$(cat "$work/url")
+start_emulator "$work" "$token" -warehouse-id "$warehouse" -sample-trips -1 -chunk-rows "$CHUNK_ROWS" -latency "$LATENCY" -v
+url=$emulator_url
 
 # The CLI finds the provider in $work/plugins: a wrapper that records the peak RSS (KiB)
 # and the CPU seconds of the real provider, in a file of its own per start (a plan starts

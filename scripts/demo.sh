@@ -16,33 +16,19 @@ for f in "$TF" terraform-provider-dbsql dbsql-emulator; do
 done
 
 work=$(mktemp -d)
-emulator_pid=
 cleanup() {
-  if [ -n "$emulator_pid" ]; then
-    kill "$emulator_pid" 2>/dev/null || true
-    wait "$emulator_pid" 2>/dev/null || true
-  fi
+  stop_emulator
   rm -rf "$work"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# A fresh token for this run; the emulator reads it from the environment, not from its
-# command line, where other users of the machine could see it.
-token="dapi$(od -An -tx1 -N16 /dev/urandom | tr -d ' \n')"
+token=$(new_token)
 warehouse=demo0123456789ab
 
 step "Starting the Databricks emulator (DuckDB, with samples.nyctaxi.trips)"
-DBSQL_EMULATOR_TOKEN=$token "$BIN/dbsql-emulator" -addr 127.0.0.1:0 -url-file "$work/url" \
-  -warehouse-id "$warehouse" -warehouse-name "Demo warehouse" >"$work/emulator.log" 2>&1 &
-emulator_pid=$!
-for _ in $(seq 1 150); do
-  [ -s "$work/url" ] && break
-  kill -0 "$emulator_pid" 2>/dev/null || { cat "$work/emulator.log" >&2; fail "the emulator exited before it was ready"; }
-  sleep 0.2
-done
-[ -s "$work/url" ] || fail "the emulator did not start within 30 seconds"
-url=$(cat "$work/url")
+start_emulator "$work" "$token" -warehouse-id "$warehouse" -warehouse-name "Demo warehouse"
+url=$emulator_url
 echo "Emulator at $url, warehouse $warehouse"
 
 write_cli_config "$work/cli.tfrc" "$BIN"
