@@ -121,10 +121,7 @@ func (r *accessTokenEphemeralResource) Open(ctx context.Context, req ephemeral.O
 
 	m.TokenID = types.StringValue(created.TokenInfo.TokenID)
 	m.TokenValue = types.StringValue(created.TokenValue)
-	m.ExpiryTime = types.StringNull()
-	if expires, ok := created.TokenInfo.Expires(); ok {
-		m.ExpiryTime = types.StringValue(expires.UTC().Format(time.RFC3339))
-	}
+	m.ExpiryTime = expiryTime(created.TokenInfo)
 	tflog.Debug(ctx, "Minted an ephemeral access token", map[string]any{"token_id": created.TokenInfo.TokenID})
 	resp.Diagnostics.Append(resp.Result.Set(ctx, &m)...)
 }

@@ -246,15 +246,20 @@ func (r *accessTokenResource) ModifyPlan(ctx context.Context, req resource.Modif
 			state.TokenID.ValueString(), state.ExpiryTime.ValueString(), plan.RotateBefore.ValueString()))
 }
 
+// expiryTime is when a token expires (RFC 3339), or null for one that never does.
+func expiryTime(info databricks.TokenInfo) types.String {
+	if expires, ok := info.Expires(); ok {
+		return types.StringValue(expires.UTC().Format(time.RFC3339))
+	}
+	return types.StringNull()
+}
+
 // fill sets the values the Token API reports.
 func (m *accessTokenModel) fill(info databricks.TokenInfo) {
 	m.ID = types.StringValue(info.TokenID)
 	m.TokenID = types.StringValue(info.TokenID)
 	m.CreationTime = types.StringValue(time.UnixMilli(info.CreationTime).UTC().Format(time.RFC3339))
-	m.ExpiryTime = types.StringNull()
-	if expires, ok := info.Expires(); ok {
-		m.ExpiryTime = types.StringValue(expires.UTC().Format(time.RFC3339))
-	}
+	m.ExpiryTime = expiryTime(info)
 	// An unset comment comes back empty: keep it null, or every plan would show a change.
 	if info.Comment != "" || !m.Comment.IsNull() {
 		m.Comment = types.StringValue(info.Comment)

@@ -155,9 +155,17 @@ func (d *providerData) providerClient(ctx context.Context, user string) (context
 	if diags.HasError() {
 		return ctx, nil, conn, diags
 	}
+	ctx, client, connDiags := d.connect(ctx, conn)
+	diags.Append(connDiags...)
+	return ctx, client, conn, diags
+}
+
+// connect returns a client for conn, and ctx with conn's token masked in every log line.
+func (d *providerData) connect(ctx context.Context, conn connectionSettings) (context.Context, *databricks.Client, diag.Diagnostics) {
+	var diags diag.Diagnostics
 	client, err := d.newClient(conn)
 	if err != nil {
 		diags.AddError("Invalid Connection", fmt.Sprintf("%s: %v", capitalize(conn.describe()), err))
 	}
-	return maskSecrets(ctx, conn.Token), client, conn, diags
+	return maskSecrets(ctx, conn.Token), client, diags
 }

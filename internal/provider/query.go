@@ -137,15 +137,14 @@ func (d *providerData) runQuery(ctx context.Context, args queryArguments, timeou
 	if diags.HasError() {
 		return nil, diags
 	}
-	ctx = maskSecrets(ctx, conn.Token)
+	ctx, client, connDiags := d.connect(ctx, conn)
+	diags.Append(connDiags...)
+	if diags.HasError() {
+		return nil, diags
+	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
-	client, err := d.newClient(conn)
-	if err != nil {
-		diags.AddError("Invalid Connection", fmt.Sprintf("%s: %v", capitalize(conn.describe()), err))
-		return nil, diags
-	}
 	query := databricks.QueryRequest{
 		WarehouseID: warehouseID,
 		Catalog:     args.catalog.ValueString(),

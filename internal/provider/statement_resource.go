@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
@@ -180,14 +179,13 @@ func (r *statementResource) run(ctx context.Context, m statementModel, statement
 	if diags.HasError() {
 		return "", diags
 	}
-	ctx = maskSecrets(ctx, conn.Token)
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	client, err := r.data.newClient(conn)
-	if err != nil {
-		diags.AddError("Invalid Connection", fmt.Sprintf("%s: %v", capitalize(conn.describe()), err))
+	ctx, client, connDiags := r.data.connect(ctx, conn)
+	diags.Append(connDiags...)
+	if diags.HasError() {
 		return "", diags
 	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
 	id, err := client.Run(ctx, databricks.RunRequest{
 		WarehouseID: warehouseID,
 		Catalog:     m.Catalog.ValueString(),

@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"fmt"
 	"regexp"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/datasourcevalidator"
@@ -112,10 +111,9 @@ func (d *warehousesDataSource) Read(ctx context.Context, req datasource.ReadRequ
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx = maskSecrets(ctx, conn.Token)
-	client, err := d.data.newClient(conn)
-	if err != nil {
-		resp.Diagnostics.AddError("Invalid Connection", fmt.Sprintf("%s: %v", capitalize(conn.describe()), err))
+	ctx, client, diags := d.data.connect(ctx, conn)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
 		return
 	}
 	all, err := client.ListWarehouses(ctx)
