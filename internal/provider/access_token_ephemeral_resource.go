@@ -41,6 +41,9 @@ type accessTokenEphemeralResource struct {
 	data *providerData
 }
 
+// accessTokenEphemeralCaller names the ephemeral resource in messages.
+var accessTokenEphemeralCaller = caller{name: "ephemeral.dbsql_access_token"}
+
 type accessTokenEphemeralModel struct {
 	Comment         types.String `tfsdk:"comment"`
 	LifetimeSeconds types.Int64  `tfsdk:"lifetime_seconds"`
@@ -96,7 +99,7 @@ func (r *accessTokenEphemeralResource) Open(ctx context.Context, req ephemeral.O
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, client, conn, diags := r.data.providerClient(ctx, "the ephemeral dbsql_access_token")
+	ctx, conn, diags := r.data.connect(ctx, connectionRequest{caller: accessTokenEphemeralCaller})
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
@@ -105,10 +108,10 @@ func (r *accessTokenEphemeralResource) Open(ctx context.Context, req ephemeral.O
 	if !m.LifetimeSeconds.IsNull() {
 		lifetime = m.LifetimeSeconds.ValueInt64()
 	}
-	created, err := client.CreateToken(ctx, databricks.CreateTokenRequest{LifetimeSeconds: lifetime, Comment: m.Comment.ValueString()})
+	created, err := conn.client.CreateToken(ctx, databricks.CreateTokenRequest{LifetimeSeconds: lifetime, Comment: m.Comment.ValueString()})
 	if err != nil {
-		fail := failure{conn: conn, step: stepCreateToken, err: err}
-		resp.Diagnostics.AddError(fail.summary(), fail.detail())
+		fail := conn.failure(stepCreateToken, err)
+		fail.addError(&resp.Diagnostics)
 		return
 	}
 	ctx = maskSecrets(ctx, created.TokenValue)
@@ -134,13 +137,13 @@ func (r *accessTokenEphemeralResource) Close(ctx context.Context, req ephemeral.
 	if len(raw) == 0 || json.Unmarshal(raw, &id) != nil || id == "" {
 		return // Open minted nothing
 	}
-	ctx, client, conn, diags := r.data.providerClient(ctx, "the ephemeral dbsql_access_token")
+	ctx, conn, diags := r.data.connect(ctx, connectionRequest{caller: accessTokenEphemeralCaller})
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if err := client.DeleteToken(ctx, id); err != nil && !errors.Is(err, databricks.ErrNotFound) {
-		fail := failure{conn: conn, step: stepRevokeToken, err: err}
+	if err := conn.client.DeleteToken(ctx, id); err != nil && !errors.Is(err, databricks.ErrNotFound) {
+		fail := conn.failure(stepRevokeToken, err)
 		resp.Diagnostics.AddError(fail.summary(), fail.detail()+fmt.Sprintf("\n\nToken %s may still be valid until it expires: revoke it in the workspace.", id))
 		return
 	}

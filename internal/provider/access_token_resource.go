@@ -38,6 +38,9 @@ type accessTokenResource struct {
 	data *providerData
 }
 
+// accessTokenCaller names the resource in messages.
+var accessTokenCaller = caller{name: "dbsql_access_token"}
+
 type accessTokenModel struct {
 	ID              types.String `tfsdk:"id"`
 	Comment         types.String `tfsdk:"comment"`
@@ -87,7 +90,7 @@ func (r *accessTokenResource) Schema(_ context.Context, _ resource.SchemaRequest
 				Optional: true,
 				MarkdownDescription: "Replace the token when it expires within this window, a duration such as `\"168h\"` (7 days). " +
 					"Checked on every plan.",
-				Validators: []validator.String{durationValidator{}},
+				Validators: []validator.String{durationValidator()},
 			},
 			"token_id": schema.StringAttribute{
 				Computed:            true,
@@ -124,18 +127,18 @@ func (r *accessTokenResource) Create(ctx context.Context, req resource.CreateReq
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, client, conn, diags := r.data.providerClient(ctx, "dbsql_access_token")
+	ctx, conn, diags := r.data.connect(ctx, connectionRequest{caller: accessTokenCaller})
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	created, err := client.CreateToken(ctx, databricks.CreateTokenRequest{
+	created, err := conn.client.CreateToken(ctx, databricks.CreateTokenRequest{
 		LifetimeSeconds: plan.LifetimeSeconds.ValueInt64(),
 		Comment:         plan.Comment.ValueString(),
 	})
 	if err != nil {
-		fail := failure{conn: conn, step: stepCreateToken, err: err}
-		resp.Diagnostics.AddError(fail.summary(), fail.detail())
+		fail := conn.failure(stepCreateToken, err)
+		fail.addError(&resp.Diagnostics)
 		return
 	}
 	ctx = maskSecrets(ctx, created.TokenValue)
@@ -151,16 +154,16 @@ func (r *accessTokenResource) Read(ctx context.Context, req resource.ReadRequest
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, client, conn, diags := r.data.providerClient(ctx, "dbsql_access_token")
+	ctx, conn, diags := r.data.connect(ctx, connectionRequest{caller: accessTokenCaller})
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
 	ctx = maskSecrets(ctx, state.TokenValue.ValueString())
-	tokens, err := client.ListTokens(ctx)
+	tokens, err := conn.client.ListTokens(ctx)
 	if err != nil {
-		fail := failure{conn: conn, step: stepReadToken, err: err}
-		resp.Diagnostics.AddError(fail.summary(), fail.detail())
+		fail := conn.failure(stepReadToken, err)
+		fail.addError(&resp.Diagnostics)
 		return
 	}
 	id := state.TokenID.ValueString()
@@ -199,15 +202,15 @@ func (r *accessTokenResource) Delete(ctx context.Context, req resource.DeleteReq
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, client, conn, diags := r.data.providerClient(ctx, "dbsql_access_token")
+	ctx, conn, diags := r.data.connect(ctx, connectionRequest{caller: accessTokenCaller})
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	err := client.DeleteToken(ctx, state.TokenID.ValueString())
+	err := conn.client.DeleteToken(ctx, state.TokenID.ValueString())
 	if err != nil && !errors.Is(err, databricks.ErrNotFound) { // already gone is what destroy wants
-		fail := failure{conn: conn, step: stepRevokeToken, err: err}
-		resp.Diagnostics.AddError(fail.summary(), fail.detail())
+		fail := conn.failure(stepRevokeToken, err)
+		fail.addError(&resp.Diagnostics)
 	}
 }
 

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/resourcevalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -45,17 +44,14 @@ type connectionResource struct {
 }
 
 type connectionModel struct {
-	ID                 types.String `tfsdk:"id"`
-	Name               types.String `tfsdk:"name"`
-	BaseURL            types.String `tfsdk:"base_url"`
-	Timeout            types.Int64  `tfsdk:"timeout"`
-	AuthenticationType types.String `tfsdk:"authentication_type"`
-	AccessToken        types.String `tfsdk:"access_token"`
+	ID types.String `tfsdk:"id"`
+	// The attributes connection_info declares, so that the whole resource can be
+	// handed over as one.
+	connectionInfoModel
 	// AccessTokenWO is write-only: always null in plan and state. The token is read
 	// from the configuration in Create and Update.
 	AccessTokenWO        types.String `tfsdk:"access_token_wo"`
 	AccessTokenWOVersion types.Int64  `tfsdk:"access_token_wo_version"`
-	WarehouseID          types.String `tfsdk:"warehouse_id"`
 	TestConnection       types.Bool   `tfsdk:"test_connection"`
 	WorkspaceHost        types.String `tfsdk:"workspace_host"`
 	WorkspaceID          types.String `tfsdk:"workspace_id"`
@@ -63,15 +59,15 @@ type connectionModel struct {
 	WarehouseName        types.String `tfsdk:"warehouse_name"`
 }
 
-// settings is the connection to test with token, which comes from access_token or,
-// for a write-only token, from the configuration.
-func (m connectionModel) settings(token string) connectionSettings {
-	return connectionSettings{
-		Name:    m.Name.ValueString(),
-		BaseURL: m.BaseURL.ValueString(),
-		Token:   token,
-		Timeout: time.Duration(m.Timeout.ValueInt64()) * time.Second,
-	}
+// connectionCaller names the resource in messages.
+var connectionCaller = caller{name: "dbsql_connection"}
+
+// withToken is the connection this resource describes, with token, which comes from
+// access_token or, for a write-only token, from the configuration.
+func (m connectionModel) withToken(token string) *connectionInfoModel {
+	info := m.connectionInfoModel
+	info.AccessToken = types.StringValue(token)
+	return &info
 }
 
 func (r *connectionResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -91,43 +87,15 @@ func (r *connectionResource) Schema(_ context.Context, _ resource.SchemaRequest,
 				MarkdownDescription: "A random identifier, stable for the life of the resource.",
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
-			"name": schema.StringAttribute{
-				Required:            true,
-				MarkdownDescription: "A label for the connection, 1 to 100 characters, shown in messages about it.",
-				Validators:          []validator.String{nameValidator{}},
-			},
-			"base_url": schema.StringAttribute{
-				Required: true,
-				MarkdownDescription: "The workspace URL, e.g. `https://adb-1234567890123456.7.azuredatabricks.net`: `https` only " +
-					"(`http` for loopback addresses, for a local emulator), no path, query or user info; a trailing slash is ignored.",
-				Validators: []validator.String{baseURLValidator{}},
-			},
-			"timeout": schema.Int64Attribute{
-				Optional:            true,
-				Computed:            true,
-				Default:             int64default.StaticInt64(int64(databricks.DefaultTimeout / time.Second)),
-				MarkdownDescription: fmt.Sprintf("Timeout in seconds of each API request, 1 to 3600. Default `%d`.", int(databricks.DefaultTimeout/time.Second)),
-				Validators:          []validator.Int64{int64validator.Between(minTimeout, maxTimeout)},
-			},
-			"authentication_type": schema.StringAttribute{
-				Optional:            true,
-				Computed:            true,
-				Default:             stringdefault.StaticString(authPersonalAccessToken),
-				MarkdownDescription: "How to authenticate: `personal_access_token`, the default and for now the only type.",
-				Validators:          []validator.String{stringvalidator.OneOf(authPersonalAccessToken)},
-			},
-			"access_token": schema.StringAttribute{
-				Optional:  true,
-				Sensitive: true,
-				MarkdownDescription: "A Databricks personal access token, sensitive. It needs access to the SQL warehouse the connection uses. " +
-					"Pass it through a variable set from the environment (`TF_VAR_...`), never with `-var`. It is kept in state, so that " +
-					"`connection_info = dbsql_connection.<name>` can hand it on; to keep it out of state, use `access_token_wo` instead. " +
-					"Exactly one of the two is set.",
-				Validators: []validator.String{
-					accessTokenValidator{},
-					stringvalidator.PreferWriteOnlyAttribute(path.MatchRoot("access_token_wo")),
-				},
-			},
+			"name":                connectionNameSpec.resource(),
+			"base_url":            baseURLSpec.resource(),
+			"timeout":             withDefault(timeoutSpec.resourceInt64(), int64default.StaticInt64(int64(databricks.DefaultTimeout/time.Second))),
+			"authentication_type": withStringDefault(authenticationTypeSpec.resourceString(), stringdefault.StaticString(authPersonalAccessToken)),
+			"access_token": withValidators(withDescription(accessTokenSpec, accessTokenSpec.description+
+				" It needs access to the SQL warehouse the connection uses. Pass it through a variable set from the environment (`TF_VAR_...`), "+
+				"never with `-var`. It is kept in state, so that `connection_info = dbsql_connection.<name>` can hand it on; to keep it out of "+
+				"state, use `access_token_wo` instead. Exactly one of the two is set.").resourceString(),
+				stringvalidator.PreferWriteOnlyAttribute(path.MatchRoot("access_token_wo"))),
 			"access_token_wo": schema.StringAttribute{
 				Optional:  true,
 				Sensitive: true,
@@ -136,19 +104,14 @@ func (r *connectionResource) Schema(_ context.Context, _ resource.SchemaRequest,
 					"never stored in plan or state. Change `access_token_wo_version` to apply a new token. A connection with a write-only token " +
 					"is tested on create and update only (a refresh has no token to test with), and hands no token on through `connection_info`: " +
 					"give the provider a token from the environment or an ephemeral value instead.",
-				Validators: []validator.String{accessTokenValidator{}},
+				Validators: []validator.String{accessTokenValidator()},
 			},
 			"access_token_wo_version": schema.Int64Attribute{
 				Optional: true,
 				MarkdownDescription: "A version for `access_token_wo`, stored in state. Terraform cannot see a write-only value change, so change " +
 					"this number when you rotate the token: the connection is updated and tested with the new token.",
 			},
-			"warehouse_id": schema.StringAttribute{
-				Optional: true,
-				MarkdownDescription: "The default SQL warehouse for queries using this connection, e.g. `1234567890abcdef` (the last part of its HTTP path). " +
-					"The connection test checks that it exists.",
-				Validators: []validator.String{warehouseIDValidator{}},
-			},
+			"warehouse_id": withDescription(warehouseIDSpec, warehouseIDSpec.description+" The connection test checks that it exists.").resource(),
 			"test_connection": schema.BoolAttribute{
 				Optional:            true,
 				Computed:            true,
@@ -240,12 +203,14 @@ func (r *connectionResource) Read(ctx context.Context, req resource.ReadRequest,
 	// With a write-only token there is no token to refresh with: the values of the
 	// last apply stand.
 	if state.TestConnection.ValueBool() && !state.AccessToken.IsNull() {
-		result, fail := r.test(ctx, state.settings(state.AccessToken.ValueString()), state.WarehouseID.ValueString())
-		if fail != nil {
+		result, diags := r.test(ctx, state.withToken(state.AccessToken.ValueString()))
+		if diags.HasError() {
 			// A warning, never an error: an error here would block the very plan that
 			// replaces a revoked token or fixes the Base URL.
-			resp.Diagnostics.AddWarning("Connection Test Failed During Refresh",
-				fail.detail()+"\n\nThe values saved at the last apply are kept. Fix the connection and apply again.")
+			for _, d := range diags.Errors() {
+				resp.Diagnostics.AddWarning("Connection Test Failed During Refresh",
+					d.Detail()+"\n\nThe values saved at the last apply are kept. Fix the connection and apply again.")
+			}
 		} else {
 			result.fill(&state)
 		}
@@ -299,9 +264,9 @@ func (r *connectionResource) apply(ctx context.Context, m *connectionModel, toke
 	if !m.TestConnection.ValueBool() {
 		return diags
 	}
-	result, fail := r.test(ctx, m.settings(token), m.WarehouseID.ValueString())
-	if fail != nil {
-		diags.AddError(fail.summary(), fail.detail())
+	result, testDiags := r.test(ctx, m.withToken(token))
+	diags.Append(testDiags...)
+	if diags.HasError() {
 		return diags
 	}
 	result.fill(m)
@@ -327,24 +292,29 @@ func (t connectionTestResult) fill(m *connectionModel) {
 }
 
 // test proves the Base URL and the token with SCIM Me, then the warehouse when one is set.
-func (r *connectionResource) test(ctx context.Context, conn connectionSettings, warehouseID string) (connectionTestResult, *failure) {
-	client, err := r.data.newClient(conn)
-	if err != nil {
-		return connectionTestResult{}, &failure{conn: conn, step: stepReach, err: err}
+func (r *connectionResource) test(ctx context.Context, info *connectionInfoModel) (connectionTestResult, diag.Diagnostics) {
+	ctx, conn, diags := r.data.connect(ctx, connectionRequest{caller: connectionCaller, info: info})
+	if diags.HasError() {
+		return connectionTestResult{}, diags
 	}
-	user, err := client.CurrentUser(ctx)
+	user, err := conn.client.CurrentUser(ctx)
 	if err != nil {
-		return connectionTestResult{}, &failure{conn: conn, step: stepFor(err), err: err}
+		conn.failure(stepFor(err), err).addError(&diags)
+		return connectionTestResult{}, diags
 	}
 	result := connectionTestResult{user: user}
+	warehouseID := info.WarehouseID.ValueString()
 	if warehouseID == "" {
-		return result, nil
+		return result, diags
 	}
-	result.warehouse, err = client.GetWarehouse(ctx, warehouseID)
+	result.warehouse, err = conn.client.GetWarehouse(ctx, warehouseID)
 	if err != nil {
-		return connectionTestResult{}, &failure{conn: conn, step: stepFindWarehouse, warehouseID: warehouseID, err: err}
+		fail := conn.failure(stepFindWarehouse, err)
+		fail.warehouseID = warehouseID
+		fail.addError(&diags)
+		return connectionTestResult{}, diags
 	}
-	return result, nil
+	return result, diags
 }
 
 // stepFor tells a workspace that cannot be reached from one that refuses the token.

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+
 	"github.com/dbsqlhq/terraform-provider-dbsql/internal/databricks"
 )
 
@@ -26,11 +28,22 @@ const (
 
 // failure is everything a diagnostic about a failed call needs to say.
 type failure struct {
+	caller      caller
 	conn        connectionSettings
 	step        step
 	warehouseID string
 	statement   string // the SQL text, when a statement failed
 	err         error
+}
+
+// failure describes err, met at step on this connection.
+func (c *connection) failure(step step, err error) failure {
+	return failure{caller: c.caller, conn: c.settings, step: step, warehouseID: c.warehouseID, err: err}
+}
+
+// addError adds f as an error diagnostic.
+func (f failure) addError(diags *diag.Diagnostics) {
+	diags.AddError(f.summary(), f.detail())
 }
 
 // summary is the diagnostic's title.
@@ -78,8 +91,7 @@ func (f failure) advice() string {
 	switch {
 	case errors.As(f.err, &interrupted):
 		if errors.Is(interrupted.Cause, context.DeadlineExceeded) {
-			return "The statement did not finish within the data source's read timeout. Raise timeouts.read, make the statement cheaper, " +
-				"or check the warehouse: a stopped warehouse can take several minutes to start."
+			return f.timeoutAdvice()
 		}
 		return "The run was interrupted before the statement finished."
 	case errors.As(f.err, &stmtErr):
@@ -108,6 +120,16 @@ func (f failure) advice() string {
 		return "The operation's time ran out or it was interrupted. Raise the timeout and try again."
 	}
 	return "Check the connection's settings and try again."
+}
+
+// timeoutAdvice is what to do about a statement that outlasted the caller's time.
+func (f failure) timeoutAdvice() string {
+	const cheaper = "make the statement cheaper, or check the warehouse: a stopped warehouse can take several minutes to start."
+	if f.caller.timeoutAttribute == "" {
+		return "The statement did not finish in the time allowed: " + cheaper
+	}
+	return fmt.Sprintf("The statement did not finish within the time %s allows (%s). Raise %s, %s",
+		f.caller.name, f.caller.timeoutAttribute, f.caller.timeoutAttribute, cheaper)
 }
 
 func (f failure) apiAdvice(e *databricks.APIError) string {

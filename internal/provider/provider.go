@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
 	"github.com/hashicorp/terraform-plugin-framework/function"
@@ -53,14 +52,10 @@ type dbsqlProvider struct {
 }
 
 type providerModel struct {
-	BaseURL            types.String `tfsdk:"base_url"`
-	AccessToken        types.String `tfsdk:"access_token"`
-	Timeout            types.Int64  `tfsdk:"timeout"`
-	AuthenticationType types.String `tfsdk:"authentication_type"`
-	WarehouseID        types.String `tfsdk:"warehouse_id"`
-	Profile            types.String `tfsdk:"profile"`
-	ConfigFile         types.String `tfsdk:"config_file"`
-	MaxParallelChunks  types.Int64  `tfsdk:"max_parallel_chunks"`
+	connectionFields
+	Profile           types.String `tfsdk:"profile"`
+	ConfigFile        types.String `tfsdk:"config_file"`
+	MaxParallelChunks types.Int64  `tfsdk:"max_parallel_chunks"`
 }
 
 func (p *dbsqlProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
@@ -75,36 +70,13 @@ func (p *dbsqlProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp
 			"their own connection, and a connection can come from the environment or a `~/.databrickscfg` profile. " +
 			"Each setting is taken from the argument, else the environment variable, else the profile.",
 		Attributes: map[string]schema.Attribute{
-			"base_url": schema.StringAttribute{
-				Optional: true,
-				MarkdownDescription: "The workspace URL, e.g. `https://adb-1234567890123456.7.azuredatabricks.net`: `https` only (`http` is accepted for " +
-					"loopback addresses, for a local emulator), no path, query or user info; a trailing slash is ignored. " +
-					"Else `" + envHost + "`, else `host` in the profile.",
-				Validators: []validator.String{baseURLValidator{}},
-			},
-			"access_token": schema.StringAttribute{
-				Optional:  true,
-				Sensitive: true,
-				MarkdownDescription: "A Databricks personal access token. Sensitive. Else `" + envToken + "`, else `token` in the profile. " +
-					"Prefer the environment variable in pipelines: never pass a token with `-var`, which the CLI writes to its log.",
-				Validators: []validator.String{accessTokenValidator{}},
-			},
-			"timeout": schema.Int64Attribute{
-				Optional:            true,
-				MarkdownDescription: fmt.Sprintf("Timeout in seconds of each API request, 1 to 3600. Default %d.", int(databricks.DefaultTimeout/time.Second)),
-				Validators:          []validator.Int64{int64validator.Between(minTimeout, maxTimeout)},
-			},
-			"authentication_type": schema.StringAttribute{
-				Optional:            true,
-				MarkdownDescription: "How to authenticate. `personal_access_token` (the default) is the only type for now.",
-				Validators:          []validator.String{stringvalidator.OneOf(authPersonalAccessToken)},
-			},
-			"warehouse_id": schema.StringAttribute{
-				Optional: true,
-				MarkdownDescription: "The default SQL warehouse for queries, e.g. `1234567890abcdef`: the last part of the warehouse's HTTP path. " +
-					"Else `" + envWarehouseID + "`, else `warehouse_id` in the profile.",
-				Validators: []validator.String{warehouseIDValidator{}},
-			},
+			"base_url": withDescription(baseURLSpec, baseURLSpec.description+" Else `"+envHost+"`, else `host` in the profile.").provider(),
+			"access_token": withDescription(accessTokenSpec, accessTokenSpec.description+" Else `"+envToken+"`, else `token` in the profile. "+
+				"Prefer the environment variable in pipelines: never pass a token with `-var`, which the CLI writes to its log.").provider(),
+			"timeout":             timeoutSpec.provider(),
+			"authentication_type": authenticationTypeSpec.provider(),
+			"warehouse_id": withDescription(warehouseIDSpec, warehouseIDSpec.description+" Else `"+envWarehouseID+"`, "+
+				"else `warehouse_id` in the profile.").provider(),
 			"profile": schema.StringAttribute{
 				Optional: true,
 				MarkdownDescription: "A profile of the Databricks configuration file to read `host`, `token` and `warehouse_id` from. " +

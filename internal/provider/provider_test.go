@@ -147,8 +147,14 @@ token = dapiPROD
 		timeout                     time.Duration
 	}{
 		{
-			name:    "arguments win over environment and profile",
-			config:  providerModel{BaseURL: types.StringValue("https://arg.cloud.databricks.com"), AccessToken: types.StringValue("dapiARG"), WarehouseID: types.StringValue("arg0001"), Timeout: types.Int64Value(90), ConfigFile: types.StringValue(cfg)},
+			name: "arguments win over environment and profile",
+			config: providerModel{
+				connectionFields: connectionFields{
+					BaseURL: types.StringValue("https://arg.cloud.databricks.com"), AccessToken: types.StringValue("dapiARG"),
+					WarehouseID: types.StringValue("arg0001"), Timeout: types.Int64Value(90),
+				},
+				ConfigFile: types.StringValue(cfg),
+			},
 			env:     map[string]string{envHost: "https://env.cloud.databricks.com", envToken: "dapiENV", envWarehouseID: "env0001"},
 			baseURL: "https://arg.cloud.databricks.com", token: "dapiARG", warehouseID: "arg0001", baseURLFrom: "argument", timeout: 90 * time.Second,
 		},

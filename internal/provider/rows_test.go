@@ -8,6 +8,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/dbsqlhq/terraform-provider-dbsql/internal/databricks"
 )
@@ -30,6 +31,38 @@ func list(elem attr.Type, values ...attr.Value) attr.Value {
 
 func object(types_ map[string]attr.Type, values map[string]attr.Value) attr.Value {
 	return types.ObjectValueMust(types_, values)
+}
+
+// convertThroughResult converts one cell of a column of typeText the way a query does:
+// the client hands a one-column, one-row result to the query's RowHandler.
+func convertThroughResult(typeText string, c databricks.Cell) (tftypes.Value, error) {
+	var rows resultRows
+	info := databricks.ResultInfo{StatementID: "01ef-test", Columns: []databricks.Column{{Name: "v", TypeText: typeText}}, TotalRowCount: 1}
+	if err := rows.Begin(info); err != nil {
+		return tftypes.Value{}, err
+	}
+	if err := rows.Row(0, databricks.Row{c}); err != nil {
+		return tftypes.Value{}, err
+	}
+	var list []tftypes.Value
+	if err := rows.value().As(&list); err != nil {
+		return tftypes.Value{}, err
+	}
+	var row map[string]tftypes.Value
+	if err := list[0].As(&row); err != nil {
+		return tftypes.Value{}, err
+	}
+	return row["v"], nil
+}
+
+// terraformValue is a framework value as the state carries it.
+func terraformValue(t *testing.T, v attr.Value) tftypes.Value {
+	t.Helper()
+	tv, err := v.ToTerraformValue(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tv
 }
 
 func TestConvertCell(t *testing.T) {
@@ -98,20 +131,12 @@ func TestConvertCell(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.typeText+" "+tc.cell.Text, func(t *testing.T) {
-			typ, err := databricks.ParseType(tc.typeText)
+			got, err := convertThroughResult(tc.typeText, tc.cell)
 			if err != nil {
-				t.Fatal(err)
+				t.Fatalf("converting: %v", err)
 			}
-			at, err := attrTypeOf(typ)
-			if err != nil {
-				t.Fatal(err)
-			}
-			got, _, err := convertCell(typ, at, tc.cell)
-			if err != nil {
-				t.Fatalf("convertCell: %v", err)
-			}
-			if !got.Equal(tc.want) {
-				t.Errorf("got %s, want %s", got, tc.want)
+			if want := terraformValue(t, tc.want); !got.Equal(want) {
+				t.Errorf("got %s, want %s", got, want)
 			}
 		})
 	}
@@ -121,15 +146,15 @@ func TestConvertCell(t *testing.T) {
 func TestConvertCellKeepsDigits(t *testing.T) {
 	t.Parallel()
 	for _, s := range []string{"9223372036854775807", "-9223372036854775808", "99999999999999999999999999999999999999", "1234567890123456789012345678.0123456789", "0.1", "123.45"} {
-		v, _, err := parseNumber(s)
+		v, err := convertThroughResult("DECIMAL(38,10)", cell(s))
 		if err != nil {
 			t.Fatal(err)
 		}
-		n, ok := v.(types.Number)
-		if !ok {
-			t.Fatalf("%s parsed to a %T", s, v)
+		var n big.Float
+		if err := v.As(&n); err != nil {
+			t.Fatalf("%s converted to %s: %v", s, v, err)
 		}
-		if got := n.ValueBigFloat().Text('f', -1); got != s {
+		if got := n.Text('f', -1); got != s {
 			t.Errorf("%s came back as %s", s, got)
 		}
 	}
@@ -152,9 +177,7 @@ func TestConvertCellRejects(t *testing.T) {
 	}
 	for _, tc := range cases {
 		typeText, text := tc[0], tc[1]
-		typ, _ := databricks.ParseType(typeText)
-		at, _ := attrTypeOf(typ)
-		if got, _, err := convertCell(typ, at, cell(text)); err == nil {
+		if got, err := convertThroughResult(typeText, cell(text)); err == nil {
 			t.Errorf("%s cell %q converted to %s, want an error", typeText, text, got)
 		}
 	}
@@ -167,32 +190,37 @@ func TestRowConverter(t *testing.T) {
 		{Name: "fare", TypeName: "DOUBLE", TypeText: "DOUBLE"},
 		{Name: "odd", TypeName: "USER_DEFINED_TYPE", TypeText: "GEOMETRY<<"},
 	}
-	conv, err := newRowConverter(columns)
-	if err != nil {
+	var rows resultRows
+	if err := rows.Begin(databricks.ResultInfo{StatementID: "01ef-test", Columns: columns, TotalRowCount: 3}); err != nil {
 		t.Fatal(err)
 	}
-	rows, err := conv.convertRows([]databricks.Row{
+	for i, row := range []databricks.Row{
 		{cell("10001"), cell("12.5"), cell("POINT(1 2)")},
 		{null, cell("NaN"), null},
 		{cell("10002"), cell("Infinity"), cell("x")},
-	})
-	if err != nil {
+	} {
+		if err := rows.Row(int64(i), row); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var list []tftypes.Value
+	if err := rows.value().As(&list); err != nil {
 		t.Fatal(err)
 	}
-	if len(rows.Elements()) != 3 {
-		t.Fatalf("%d rows", len(rows.Elements()))
+	if len(list) != 3 {
+		t.Fatalf("%d rows", len(list))
 	}
-	firstRow, ok := rows.Elements()[0].(types.Object)
-	if !ok {
-		t.Fatalf("a row is a %T", rows.Elements()[0])
+	var first map[string]tftypes.Value
+	if err := list[0].As(&first); err != nil {
+		t.Fatalf("a row is a %s: %v", list[0].Type(), err)
 	}
-	first := firstRow.Attributes()
-	if !first["zip"].Equal(number("10001")) || !first["odd"].Equal(types.StringValue("POINT(1 2)")) {
+	if !first["zip"].Equal(terraformValue(t, number("10001"))) || !first["odd"].Equal(tftypes.NewValue(tftypes.String, "POINT(1 2)")) {
 		t.Errorf("first row = %v", first)
 	}
 	// One warning for the unreadable type, one (not two) for the column with NaN and Infinity.
-	if len(conv.warnings) != 2 || !strings.Contains(conv.warnings[0], `"odd"`) || !strings.Contains(conv.warnings[1], `"fare"`) {
-		t.Errorf("warnings = %q", conv.warnings)
+	warnings := rows.converter.warnings
+	if len(warnings) != 2 || !strings.Contains(warnings[0], `"odd"`) || !strings.Contains(warnings[1], `"fare"`) {
+		t.Errorf("warnings = %q", warnings)
 	}
 }
 
@@ -217,13 +245,13 @@ func FuzzConvertCell(f *testing.F) {
 		if err != nil {
 			return
 		}
-		at, err := attrTypeOf(typ)
+		want, err := terraformType(typ)
 		if err != nil {
 			return
 		}
-		v, _, err := convertCell(typ, at, cell(text))
-		if err == nil && !v.Type(context.Background()).Equal(at) {
-			t.Fatalf("%s cell %q converted to a %s, want a %s", typeText, text, v.Type(context.Background()), at)
+		v, err := convertThroughResult(typeText, cell(text))
+		if err == nil && !v.Type().Equal(want) {
+			t.Fatalf("%s cell %q converted to a %s, want a %s", typeText, text, v.Type(), want)
 		}
 	})
 }

@@ -37,25 +37,26 @@ type statementResource struct {
 }
 
 type statementModel struct {
-	ConnectionInfo *connectionInfoModel `tfsdk:"connection_info"`
-	WarehouseID    types.String         `tfsdk:"warehouse_id"`
-	Catalog        types.String         `tfsdk:"catalog"`
-	Schema         types.String         `tfsdk:"schema"`
-	Execute        types.String         `tfsdk:"execute"`
-	Revert         types.String         `tfsdk:"revert"`
-	Parameters     []parameterModel     `tfsdk:"parameters"`
-	Triggers       types.Map            `tfsdk:"triggers"`
-	Timeouts       timeouts.Value       `tfsdk:"timeouts"`
-	ID             types.String         `tfsdk:"id"`
-	StatementID    types.String         `tfsdk:"statement_id"`
+	statementArguments
+	Execute     types.String   `tfsdk:"execute"`
+	Revert      types.String   `tfsdk:"revert"`
+	Triggers    types.Map      `tfsdk:"triggers"`
+	Timeouts    timeouts.Value `tfsdk:"timeouts"`
+	ID          types.String   `tfsdk:"id"`
+	StatementID types.String   `tfsdk:"statement_id"`
 }
+
+// The statement resource names itself, and the timeout that bounds the statement it runs.
+var (
+	statementExecuteCaller = caller{name: "dbsql_statement", timeoutAttribute: "timeouts.create"}
+	statementRevertCaller  = caller{name: "dbsql_statement", timeoutAttribute: "timeouts.delete"}
+)
 
 func (r *statementResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_statement"
 }
 
 func (r *statementResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
-	replace := []planmodifier.String{stringplanmodifier.RequiresReplace()}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Runs a SQL statement on apply and, when `revert` is set, its undo on destroy: a `GRANT` and its `REVOKE`, a " +
 			"`CREATE` and its `DROP`. Changing `execute`, `parameters`, `triggers`, `catalog` or `schema` replaces the resource: `revert` " +
@@ -63,66 +64,59 @@ func (r *statementResource) Schema(ctx context.Context, _ resource.SchemaRequest
 			"A statement is sent once: if the connection drops after it may have reached the warehouse, the apply fails rather than risk " +
 			"running it twice (requests Databricks refused with 429 or 503 are retried). A failing `execute` fails the apply and leaves " +
 			"nothing in state. Read-only statements belong in the `dbsql_query` data source.",
-		Attributes: map[string]schema.Attribute{
-			"connection_info": connectionInfoResourceAttribute(),
-			"warehouse_id": schema.StringAttribute{
-				Optional:            true,
-				MarkdownDescription: "The SQL warehouse to run on. Else `connection_info.warehouse_id`, else the provider's.",
-				Validators:          []validator.String{warehouseIDValidator{}},
-			},
-			"catalog": schema.StringAttribute{
-				Optional:            true,
-				MarkdownDescription: "The catalog unqualified names resolve in. Changing it replaces the resource.",
-				PlanModifiers:       replace,
-			},
-			"schema": schema.StringAttribute{
-				Optional:            true,
-				MarkdownDescription: "The schema unqualified names resolve in. Changing it replaces the resource.",
-				PlanModifiers:       replace,
-			},
-			"execute": schema.StringAttribute{
-				Required:            true,
-				MarkdownDescription: "The statement to run on create. Refer to parameters as `:name`. Changing it replaces the resource.",
-				Validators:          []validator.String{notBlankStatementValidator{}},
-				PlanModifiers:       replace,
-			},
-			"revert": schema.StringAttribute{
-				Optional: true,
-				MarkdownDescription: "The statement that undoes `execute`, run on destroy and before a replacement, with the same parameters. " +
-					"Changing it alone runs nothing.",
-				Validators: []validator.String{notBlankStatementValidator{}},
-			},
-			"parameters": schema.ListNestedAttribute{
-				Optional:            true,
-				MarkdownDescription: "Named parameters bound to `:name` markers in `execute` and `revert`. Changing them replaces the resource.",
-				Validators:          parameterListValidators(),
-				PlanModifiers:       []planmodifier.List{listplanmodifier.RequiresReplace()},
-				NestedObject:        schema.NestedAttributeObject{Attributes: parameterResourceAttributes()},
-			},
-			"triggers": schema.MapAttribute{
-				ElementType:         types.StringType,
-				Optional:            true,
-				MarkdownDescription: "Arbitrary values whose change runs the statement again (replaces the resource), e.g. `{ version = \"2\" }`.",
-				PlanModifiers:       []planmodifier.Map{mapplanmodifier.RequiresReplace()},
-			},
-			"timeouts": timeouts.Attributes(ctx, timeouts.Opts{
-				Create:            true,
-				Delete:            true,
-				CreateDescription: "How long `execute` may take, including a warehouse's cold start. Default `\"20m\"`.",
-				DeleteDescription: "How long `revert` may take. Default `\"20m\"`.",
-			}),
-			"id": schema.StringAttribute{
-				Computed:            true,
-				MarkdownDescription: "The statement id of the `execute` run.",
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
-			"statement_id": schema.StringAttribute{
-				Computed:            true,
-				MarkdownDescription: "The Databricks statement id of the `execute` run, for the warehouse's query history.",
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
-		},
+		Attributes: statementAttributes(ctx),
 	}
+}
+
+// statementAttributes are the resource's attributes: the shared statement arguments,
+// those that change what runs replacing the resource.
+func statementAttributes(ctx context.Context) map[string]schema.Attribute {
+	attributes := statementArgumentSpecs().resource()
+	attributes["catalog"] = replacingString(catalogSpec)
+	attributes["schema"] = replacingString(schemaSpec)
+	parameters := parametersSpec.resourceList()
+	parameters.MarkdownDescription += " `execute` and `revert` bind the same ones." + replacesResource
+	parameters.PlanModifiers = []planmodifier.List{listplanmodifier.RequiresReplace()}
+	attributes["parameters"] = parameters
+	for name, attribute := range map[string]schema.Attribute{
+		"execute": schema.StringAttribute{
+			Required:            true,
+			MarkdownDescription: "The statement to run on create. Refer to parameters as `:name`. Changing it replaces the resource.",
+			Validators:          []validator.String{notBlankStatementValidator{}},
+			PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
+		},
+		"revert": schema.StringAttribute{
+			Optional: true,
+			MarkdownDescription: "The statement that undoes `execute`, run on destroy and before a replacement, with the same parameters. " +
+				"Changing it alone runs nothing.",
+			Validators: []validator.String{notBlankStatementValidator{}},
+		},
+		"triggers": schema.MapAttribute{
+			ElementType:         types.StringType,
+			Optional:            true,
+			MarkdownDescription: "Arbitrary values whose change runs the statement again (replaces the resource), e.g. `{ version = \"2\" }`.",
+			PlanModifiers:       []planmodifier.Map{mapplanmodifier.RequiresReplace()},
+		},
+		"timeouts": timeouts.Attributes(ctx, timeouts.Opts{
+			Create:            true,
+			Delete:            true,
+			CreateDescription: "How long `execute` may take, including a warehouse's cold start. Default `\"20m\"`.",
+			DeleteDescription: "How long `revert` may take. Default `\"20m\"`.",
+		}),
+		"id": schema.StringAttribute{
+			Computed:            true,
+			MarkdownDescription: "The statement id of the `execute` run.",
+			PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+		},
+		"statement_id": schema.StringAttribute{
+			Computed:            true,
+			MarkdownDescription: "The Databricks statement id of the `execute` run, for the warehouse's query history.",
+			PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+		},
+	} {
+		attributes[name] = attribute
+	}
+	return attributes
 }
 
 func (r *statementResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
@@ -137,7 +131,10 @@ func (r *statementResource) Create(ctx context.Context, req resource.CreateReque
 	}
 	timeout, diags := plan.Timeouts.Create(ctx, defaultStatementTimeout)
 	resp.Diagnostics.Append(diags...)
-	id, diags := r.run(ctx, plan, plan.Execute.ValueString(), timeout)
+	if resp.Diagnostics.HasError() {
+		return // a write must not run without the bound it was given
+	}
+	id, diags := r.run(ctx, statementExecuteCaller, plan, plan.Execute.ValueString(), timeout)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return // nothing in state: the statement did not (certainly) succeed
@@ -169,35 +166,34 @@ func (r *statementResource) Delete(ctx context.Context, req resource.DeleteReque
 	}
 	timeout, diags := state.Timeouts.Delete(ctx, defaultStatementTimeout)
 	resp.Diagnostics.Append(diags...)
-	_, diags = r.run(ctx, state, state.Revert.ValueString(), timeout)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	_, diags = r.run(ctx, statementRevertCaller, state, state.Revert.ValueString(), timeout)
 	resp.Diagnostics.Append(diags...)
 }
 
 // run runs one statement of m to completion within timeout.
-func (r *statementResource) run(ctx context.Context, m statementModel, statement string, timeout time.Duration) (string, diag.Diagnostics) {
-	conn, warehouseID, diags := r.data.resolveConnection(m.ConnectionInfo, m.WarehouseID)
-	if diags.HasError() {
-		return "", diags
-	}
-	ctx, client, connDiags := r.data.connect(ctx, conn)
-	diags.Append(connDiags...)
+func (r *statementResource) run(ctx context.Context, c caller, m statementModel, statement string, timeout time.Duration) (string, diag.Diagnostics) {
+	ctx, conn, diags := r.data.connect(ctx, m.connectionRequest(c))
 	if diags.HasError() {
 		return "", diags
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	id, err := client.Run(ctx, databricks.RunRequest{
-		WarehouseID: warehouseID,
+	id, err := conn.client.Run(ctx, databricks.RunRequest{
+		WarehouseID: conn.warehouseID,
 		Catalog:     m.Catalog.ValueString(),
 		Schema:      m.Schema.ValueString(),
 		Statement:   statement,
-		Parameters:  statementParameters(m.Parameters),
+		Parameters:  m.statementParameters(),
 	})
 	if err != nil {
-		fail := failure{conn: conn, step: stepRunStatement, warehouseID: warehouseID, statement: statement, err: err}
-		diags.AddError(fail.summary(), fail.detail())
+		fail := conn.failure(stepRunStatement, err)
+		fail.statement = statement
+		fail.addError(&diags)
 		return id, diags
 	}
-	tflog.Debug(ctx, "Statement ran", map[string]any{"statement_id": id, "warehouse_id": warehouseID})
+	tflog.Debug(ctx, "Statement ran", map[string]any{"statement_id": id, "warehouse_id": conn.warehouseID})
 	return id, diags
 }

@@ -18,95 +18,132 @@ import (
 // accepted at plan time is accepted by the client at apply time. Each skips null and
 // unknown values: unknown ones are checked again once known, at apply.
 
-const (
-	minTimeout = 1
-	maxTimeout = 3600
+const maxNameLength = 100
 
-	authPersonalAccessToken = "personal_access_token"
+// stringCheck is a string validator made of a check that says what is wrong with a
+// value; most checks are the client's own. Its messages are the check's errors, so they
+// must never repeat a secret value (the token's check never quotes the token).
+type stringCheck struct {
+	summary     string // the diagnostic's title, e.g. "Invalid Base URL"
+	description string // what a valid value is, for docs: "must be ..."
+	check       func(string) error
+}
 
-	maxNameLength = 100
-)
+func (v stringCheck) Description(context.Context) string { return v.description }
+
+func (v stringCheck) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (v stringCheck) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if err := v.check(req.ConfigValue.ValueString()); err != nil {
+		resp.Diagnostics.AddAttributeError(req.Path, v.summary, err.Error())
+	}
+}
+
+// userMessage is a check's finding written as the sentences a user reads in the
+// diagnostic, not an error to wrap.
+type userMessage string
+
+func (m userMessage) Error() string { return string(m) }
 
 // baseURLValidator checks a workspace Base URL with databricks.ParseBaseURL.
-type baseURLValidator struct{}
-
-func (baseURLValidator) Description(context.Context) string {
-	return "must be a workspace URL such as https://adb-1234567890123456.7.azuredatabricks.net"
-}
-
-func (v baseURLValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
-
-func (baseURLValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	if _, err := databricks.ParseBaseURL(req.ConfigValue.ValueString()); err != nil {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Base URL", err.Error())
+func baseURLValidator() stringCheck {
+	return stringCheck{
+		summary:     "Invalid Base URL",
+		description: "must be a workspace URL such as https://adb-1234567890123456.7.azuredatabricks.net",
+		check: func(s string) error {
+			_, err := databricks.ParseBaseURL(s)
+			return err
+		},
 	}
 }
 
-// accessTokenValidator checks the shape of a personal access token; its messages never
-// quote the token.
-type accessTokenValidator struct{}
-
-func (accessTokenValidator) Description(context.Context) string {
-	return "must be a personal access token: not empty, no white space"
-}
-
-func (v accessTokenValidator) MarkdownDescription(ctx context.Context) string {
-	return v.Description(ctx)
-}
-
-func (accessTokenValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	if err := databricks.ValidateToken(req.ConfigValue.ValueString()); err != nil {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Access Token", err.Error())
+// accessTokenValidator checks the shape of a personal access token.
+func accessTokenValidator() stringCheck {
+	return stringCheck{
+		summary:     "Invalid Access Token",
+		description: "must be a personal access token: not empty, no white space",
+		check:       databricks.ValidateToken,
 	}
 }
 
 // warehouseIDValidator checks a warehouse id and points at the id inside a pasted path.
-type warehouseIDValidator struct{}
-
-func (warehouseIDValidator) Description(context.Context) string {
-	return "must be a warehouse id: letters and digits only"
-}
-
-func (v warehouseIDValidator) MarkdownDescription(ctx context.Context) string {
-	return v.Description(ctx)
-}
-
-func (warehouseIDValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
+func warehouseIDValidator() stringCheck {
+	return stringCheck{
+		summary:     "Invalid Warehouse ID",
+		description: "must be a warehouse id: letters and digits only",
+		check:       databricks.ValidateWarehouseID,
 	}
-	if err := databricks.ValidateWarehouseID(req.ConfigValue.ValueString()); err != nil {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Warehouse ID", err.Error())
+}
+
+// parameterNameValidator checks the name of a :name parameter.
+func parameterNameValidator() stringCheck {
+	return stringCheck{
+		summary:     "Invalid Parameter Name",
+		description: "must start with a letter or underscore and contain only letters, digits and underscores",
+		check:       databricks.ValidateParameterName,
+	}
+}
+
+// parameterTypeValidator checks a parameter's SQL type.
+func parameterTypeValidator() stringCheck {
+	return stringCheck{
+		summary:     "Invalid Parameter Type",
+		description: "must be a scalar Databricks SQL type such as STRING, INT, DOUBLE, DECIMAL(10,2) or DATE",
+		check:       databricks.ValidateParameterType,
 	}
 }
 
 // nameValidator checks a connection's display name.
-type nameValidator struct{}
-
-func (nameValidator) Description(context.Context) string {
-	return "must be 1 to 100 characters without leading or trailing white space"
+func nameValidator() stringCheck {
+	return stringCheck{
+		summary:     "Invalid Connection Name",
+		description: "must be 1 to 100 characters without leading or trailing white space",
+		check: func(name string) error {
+			switch n := len([]rune(name)); {
+			case n == 0:
+				return userMessage("The name is empty. Give the connection a label, e.g. \"Sales warehouse\".")
+			case n > maxNameLength:
+				return userMessage("The name is longer than 100 characters. Shorten it.")
+			case strings.TrimFunc(name, unicode.IsSpace) != name:
+				return userMessage("The name has leading or trailing white space. Remove it.")
+			}
+			return nil
+		},
+	}
 }
 
-func (v nameValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
-
-func (nameValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
+// durationValidator checks a Go duration such as "168h" or "30m".
+func durationValidator() stringCheck {
+	return stringCheck{
+		summary:     "Invalid Duration",
+		description: `must be a duration such as "168h" or "90m"`,
+		check: func(s string) error {
+			d, err := time.ParseDuration(s)
+			switch {
+			case err != nil:
+				return userMessage(fmt.Sprintf("%q is not a duration. Write a number with a unit: h, m or s, e.g. \"168h\" for 7 days.", s))
+			case d < 0:
+				return userMessage("The duration is negative. Use a window such as \"168h\".")
+			}
+			return nil
+		},
 	}
-	name := req.ConfigValue.ValueString()
-	switch n := len([]rune(name)); {
-	case n == 0:
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Connection Name", "The name is empty. Give the connection a label, e.g. \"Sales warehouse\".")
-	case n > maxNameLength:
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Connection Name", "The name is longer than 100 characters. Shorten it.")
-	case strings.TrimFunc(name, unicode.IsSpace) != name:
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Connection Name", "The name has leading or trailing white space. Remove it.")
+}
+
+// regexValidator checks a Go regular expression.
+func regexValidator() stringCheck {
+	return stringCheck{
+		summary:     "Invalid Regular Expression",
+		description: "must be a regular expression (Go syntax)",
+		check: func(s string) error {
+			if _, err := regexp.Compile(s); err != nil {
+				return userMessage(err.Error() + ". The syntax is Go's (RE2): https://golang.org/s/re2syntax.")
+			}
+			return nil
+		},
 	}
 }
 
@@ -225,46 +262,6 @@ func (notBlankStatementValidator) ValidateString(_ context.Context, req validato
 	}
 }
 
-// parameterNameValidator checks the name of a :name parameter.
-type parameterNameValidator struct{}
-
-func (parameterNameValidator) Description(context.Context) string {
-	return "must start with a letter or underscore and contain only letters, digits and underscores"
-}
-
-func (v parameterNameValidator) MarkdownDescription(ctx context.Context) string {
-	return v.Description(ctx)
-}
-
-func (parameterNameValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	if err := databricks.ValidateParameterName(req.ConfigValue.ValueString()); err != nil {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Parameter Name", err.Error())
-	}
-}
-
-// parameterTypeValidator checks a parameter's SQL type.
-type parameterTypeValidator struct{}
-
-func (parameterTypeValidator) Description(context.Context) string {
-	return "must be a scalar Databricks SQL type such as STRING, INT, DOUBLE, DECIMAL(10,2) or DATE"
-}
-
-func (v parameterTypeValidator) MarkdownDescription(ctx context.Context) string {
-	return v.Description(ctx)
-}
-
-func (parameterTypeValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	if err := databricks.ValidateParameterType(req.ConfigValue.ValueString()); err != nil {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Parameter Type", err.Error())
-	}
-}
-
 // uniqueParameterNamesValidator refuses two parameters with the same name: the second
 // would silently win.
 type uniqueParameterNamesValidator struct{}
@@ -297,46 +294,5 @@ func (uniqueParameterNamesValidator) ValidateList(ctx context.Context, req valid
 			continue
 		}
 		seen[name] = i
-	}
-}
-
-// durationValidator checks a Go duration such as "168h" or "30m".
-type durationValidator struct{}
-
-func (durationValidator) Description(context.Context) string {
-	return `must be a duration such as "168h" or "90m"`
-}
-
-func (v durationValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
-
-func (durationValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	d, err := time.ParseDuration(req.ConfigValue.ValueString())
-	switch {
-	case err != nil:
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Duration",
-			fmt.Sprintf("%q is not a duration. Write a number with a unit: h, m or s, e.g. \"168h\" for 7 days.", req.ConfigValue.ValueString()))
-	case d < 0:
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Duration", "The duration is negative. Use a window such as \"168h\".")
-	}
-}
-
-// regexValidator checks a Go regular expression.
-type regexValidator struct{}
-
-func (regexValidator) Description(context.Context) string {
-	return "must be a regular expression (Go syntax)"
-}
-
-func (v regexValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
-
-func (regexValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	if _, err := regexp.Compile(req.ConfigValue.ValueString()); err != nil {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Regular Expression", err.Error()+". The syntax is Go's (RE2): https://golang.org/s/re2syntax.")
 	}
 }

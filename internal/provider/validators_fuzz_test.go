@@ -49,8 +49,9 @@ var fuzzedValidators = map[string]func(*testing.F){
 }
 
 // TestEveryValidatorIsFuzzed finds every type of this package with a framework
-// validator method and asserts it has a fuzz target, so that a validator added later
-// cannot go unfuzzed.
+// validator method, and every constructor of a stringCheck (the one generic validator,
+// whose checks are the validators), and asserts each has a fuzz target, so that a
+// validator added later cannot go unfuzzed.
 func TestEveryValidatorIsFuzzed(t *testing.T) {
 	t.Parallel()
 	methods := map[string]bool{
@@ -75,6 +76,13 @@ func TestEveryValidatorIsFuzzed(t *testing.T) {
 		}
 		for _, decl := range f.Decls {
 			fn, ok := decl.(*ast.FuncDecl)
+			if ok && fn.Recv == nil && returnsStringCheck(fn) {
+				found++
+				if fuzzedValidators[fn.Name.Name] == nil {
+					missing = append(missing, fn.Name.Name+" ("+name+")")
+				}
+				continue
+			}
 			if !ok || fn.Recv == nil || !methods[fn.Name.Name] {
 				continue
 			}
@@ -85,6 +93,9 @@ func TestEveryValidatorIsFuzzed(t *testing.T) {
 			ident, ok := recv.(*ast.Ident)
 			if !ok {
 				continue
+			}
+			if ident.Name == "stringCheck" {
+				continue // generic: its constructors are the validators
 			}
 			found++
 			if fuzzedValidators[ident.Name] == nil {
@@ -99,6 +110,16 @@ func TestEveryValidatorIsFuzzed(t *testing.T) {
 	for _, m := range missing {
 		t.Errorf("validator %s has no fuzz target: add one to validators_fuzz_test.go and to fuzzedValidators", m)
 	}
+}
+
+// returnsStringCheck reports whether fn returns a stringCheck and nothing else.
+func returnsStringCheck(fn *ast.FuncDecl) bool {
+	results := fn.Type.Results
+	if results == nil || len(results.List) != 1 {
+		return false
+	}
+	ident, ok := results.List[0].Type.(*ast.Ident)
+	return ok && ident.Name == "stringCheck"
 }
 
 // fuzzPath is the attribute path the fuzz targets validate at.
@@ -188,7 +209,7 @@ func FuzzBaseURLValidator(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, raw string) {
 		validUTF8(t, raw)
-		diags, ok := validate(t, baseURLValidator{}, raw)
+		diags, ok := validate(t, baseURLValidator(), raw)
 		if ok {
 			// Accepted at plan time means accepted by the client at apply time, and the
 			// normalised form is accepted as it is.
@@ -216,10 +237,10 @@ func FuzzAccessTokenValidator(f *testing.F) {
 		f.Add(seed)
 	}
 	// The messages a refused token can get: one per rule, never with the token in it.
-	allowed := fixedMessages(f, accessTokenValidator{}, "", " x", "x y")
+	allowed := fixedMessages(f, accessTokenValidator(), "", " x", "x y")
 	f.Fuzz(func(t *testing.T, token string) {
 		validUTF8(t, token)
-		diags, ok := validate(t, accessTokenValidator{}, token)
+		diags, ok := validate(t, accessTokenValidator(), token)
 		_, clientErr := databricks.New(databricks.Config{BaseURL: "https://x.cloud.databricks.com", Token: token})
 		if ok != (clientErr == nil) {
 			t.Fatalf("the validator says %v, the client %v: plan time and apply time disagree", ok, clientErr)
@@ -239,7 +260,7 @@ func FuzzWarehouseIDValidator(f *testing.F) {
 	quoted := regexp.MustCompile(`"([^"]*)"`)
 	f.Fuzz(func(t *testing.T, id string) {
 		validUTF8(t, id)
-		diags, ok := validate(t, warehouseIDValidator{}, id)
+		diags, ok := validate(t, warehouseIDValidator(), id)
 		if ok != plain.MatchString(id) {
 			t.Fatalf("%q: accepted = %v, want letters and digits only", id, ok)
 		}
@@ -256,10 +277,10 @@ func FuzzNameValidator(f *testing.F) {
 	for _, seed := range []string{"Sales warehouse", "", " Sales", "Sales\t", strings.Repeat("é", 100), strings.Repeat("n", 101), "\u3000x"} {
 		f.Add(seed)
 	}
-	allowed := fixedMessages(f, nameValidator{}, "", strings.Repeat("n", maxNameLength+1), " x")
+	allowed := fixedMessages(f, nameValidator(), "", strings.Repeat("n", maxNameLength+1), " x")
 	f.Fuzz(func(t *testing.T, name string) {
 		validUTF8(t, name)
-		diags, ok := validate(t, nameValidator{}, name)
+		diags, ok := validate(t, nameValidator(), name)
 		n := utf8.RuneCountInString(name)
 		want := n >= 1 && n <= maxNameLength && strings.TrimFunc(name, unicode.IsSpace) == name
 		if ok != want {
@@ -305,10 +326,10 @@ func FuzzParameterNameValidator(f *testing.F) {
 		f.Add(seed)
 	}
 	pattern := regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
-	allowed := fixedMessages(f, parameterNameValidator{}, "1st")
+	allowed := fixedMessages(f, parameterNameValidator(), "1st")
 	f.Fuzz(func(t *testing.T, name string) {
 		validUTF8(t, name)
-		diags, ok := validate(t, parameterNameValidator{}, name)
+		diags, ok := validate(t, parameterNameValidator(), name)
 		if ok != pattern.MatchString(name) {
 			t.Fatalf("%q: accepted = %v", name, ok)
 		}
@@ -328,7 +349,7 @@ func FuzzParameterTypeValidator(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, typeText string) {
 		validUTF8(t, typeText)
-		_, ok := validate(t, parameterTypeValidator{}, typeText)
+		_, ok := validate(t, parameterTypeValidator(), typeText)
 		if !ok {
 			return
 		}
@@ -399,7 +420,7 @@ func FuzzDurationValidator(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		validUTF8(t, s)
-		_, ok := validate(t, durationValidator{}, s)
+		_, ok := validate(t, durationValidator(), s)
 		d, err := time.ParseDuration(s)
 		if ok != (err == nil && d >= 0) {
 			t.Fatalf("%q: accepted = %v, but ParseDuration gives %v, %v", s, ok, d, err)
@@ -413,7 +434,7 @@ func FuzzRegexValidator(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		validUTF8(t, s)
-		_, ok := validate(t, regexValidator{}, s)
+		_, ok := validate(t, regexValidator(), s)
 		if _, err := regexp.Compile(s); ok != (err == nil) {
 			t.Fatalf("%q: accepted = %v, but regexp.Compile gives %v", s, ok, err)
 		}

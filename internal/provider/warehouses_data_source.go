@@ -30,6 +30,9 @@ type warehousesDataSource struct {
 	data *providerData
 }
 
+// warehousesCaller names the data source in messages.
+var warehousesCaller = caller{name: "data.dbsql_warehouses"}
+
 type warehousesModel struct {
 	ConnectionInfo *connectionInfoModel `tfsdk:"connection_info"`
 	Name           types.String         `tfsdk:"name"`
@@ -60,7 +63,7 @@ func (d *warehousesDataSource) Schema(_ context.Context, _ datasource.SchemaRequ
 		MarkdownDescription: "Lists the SQL warehouses the connection's token can see, optionally filtered by name, so that a configuration " +
 			"can find a warehouse by name instead of pasting its id.",
 		Attributes: map[string]schema.Attribute{
-			"connection_info": connectionInfoDataSourceAttribute(),
+			"connection_info": connectionInfoSpec.dataSource(),
 			"name": schema.StringAttribute{
 				Optional:            true,
 				MarkdownDescription: "Only the warehouses with exactly this name.",
@@ -68,7 +71,7 @@ func (d *warehousesDataSource) Schema(_ context.Context, _ datasource.SchemaRequ
 			"name_regex": schema.StringAttribute{
 				Optional:            true,
 				MarkdownDescription: "Only the warehouses whose name matches this regular expression (Go syntax, e.g. `^etl-`).",
-				Validators:          []validator.String{regexValidator{}},
+				Validators:          []validator.String{regexValidator()},
 			},
 			"id": computed("The workspace host the list comes from."),
 			"warehouses": schema.ListNestedAttribute{
@@ -106,20 +109,14 @@ func (d *warehousesDataSource) Read(ctx context.Context, req datasource.ReadRequ
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	conn, diags := d.data.connectionFor(m.ConnectionInfo, "dbsql_warehouses")
+	ctx, conn, diags := d.data.connect(ctx, connectionRequest{caller: warehousesCaller, info: m.ConnectionInfo})
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, client, diags := d.data.connect(ctx, conn)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	all, err := client.ListWarehouses(ctx)
+	all, err := conn.client.ListWarehouses(ctx)
 	if err != nil {
-		fail := failure{conn: conn, step: stepListWarehouses, err: err}
-		resp.Diagnostics.AddError(fail.summary(), fail.detail())
+		conn.failure(stepListWarehouses, err).addError(&resp.Diagnostics)
 		return
 	}
 
@@ -154,6 +151,6 @@ func (d *warehousesDataSource) Read(ctx context.Context, req datasource.ReadRequ
 			Health:                  health,
 		})
 	}
-	m.ID = types.StringValue(client.BaseURL().Host())
+	m.ID = types.StringValue(conn.client.BaseURL().Host())
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }

@@ -1,0 +1,300 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/dbsqlhq/terraform-provider-dbsql/internal/databricks"
+)
+
+// This file is the one way every resource, data source and ephemeral resource gets a
+// client: connect resolves "this object's connection" (its connection_info, or the
+// provider's) and its warehouse, and returns a ready client whose diagnostics name the
+// object that asked.
+
+// providerData is what Configure hands to every resource and data source.
+type providerData struct {
+	defaults         providerSettings
+	version          string
+	terraformVersion string
+	pool             *transportPool
+}
+
+// providerSettings is the provider block's connection after the precedence argument >
+// environment > profile. Any field may be empty; the *From fields say where a value came
+// from, for messages.
+type providerSettings struct {
+	BaseURL     string
+	Token       string
+	WarehouseID string
+	Timeout     time.Duration
+	// MaxParallelChunks applies to every client of the provider; 0 is the client's default.
+	MaxParallelChunks int
+
+	baseURLFrom, tokenFrom, warehouseIDFrom string
+}
+
+// caller is the object that asks for a connection, as messages name it.
+type caller struct {
+	// name is how a user finds the object in a configuration: "data.dbsql_query",
+	// "dbsql_statement", "ephemeral.dbsql_query".
+	name string
+	// timeoutAttribute is the argument that bounds the object's wait for a statement,
+	// e.g. "timeouts.read"; empty for an object without one.
+	timeoutAttribute string
+}
+
+// connectionRequest says which connection an object runs on.
+type connectionRequest struct {
+	caller caller
+	// info is the connection the object describes (its connection_info, or
+	// dbsql_connection's own arguments); nil means the provider's.
+	info *connectionInfoModel
+	// needsWarehouse is set for objects that run statements: they need a warehouse,
+	// warehouseID (the object's own warehouse_id) first.
+	needsWarehouse bool
+	warehouseID    types.String
+}
+
+// connection is a ready client on one object's connection.
+type connection struct {
+	caller   caller
+	settings connectionSettings
+	client   *databricks.Client
+	// warehouseID is where statements run; empty unless the request needed one.
+	warehouseID string
+}
+
+// connectionSettings is everything a client needs: one workspace, one identity.
+type connectionSettings struct {
+	Name    string // the connection's name, for messages; empty for the provider's own
+	BaseURL string
+	Token   string
+	Timeout time.Duration
+}
+
+// describe names the connection in a diagnostic without ever naming its token.
+func (c connectionSettings) describe() string {
+	if c.Name != "" {
+		return fmt.Sprintf("connection %q (%s)", c.Name, c.BaseURL)
+	}
+	return fmt.Sprintf("the connection to %s", c.BaseURL)
+}
+
+// connect resolves req into a ready client. The returned context masks the
+// connection's credentials in every log line; use it for everything that follows.
+func (d *providerData) connect(ctx context.Context, req connectionRequest) (context.Context, *connection, diag.Diagnostics) {
+	settings, diags := d.resolveSettings(req)
+	conn := &connection{caller: req.caller, settings: settings}
+	if req.needsWarehouse {
+		conn.warehouseID = d.resolveWarehouse(req, &diags)
+	}
+	if diags.HasError() {
+		return ctx, nil, diags
+	}
+	client, err := d.newClient(settings)
+	if err != nil {
+		diags.AddError("Invalid Connection", fmt.Sprintf("%s: %v", capitalize(settings.describe()), err))
+		return ctx, nil, diags
+	}
+	conn.client = client
+	return maskSecrets(ctx, settings.Token), conn, diags
+}
+
+// resolveSettings is req's connection_info when given, else the provider's connection.
+func (d *providerData) resolveSettings(req connectionRequest) (connectionSettings, diag.Diagnostics) {
+	info := req.info
+	if info == nil {
+		return d.providerConnection(req.caller)
+	}
+	var diags diag.Diagnostics
+	settings := connectionSettings{
+		Name:    info.Name.ValueString(),
+		BaseURL: info.BaseURL.ValueString(),
+		Token:   info.AccessToken.ValueString(),
+		Timeout: info.timeoutOrDefault(),
+	}
+	if info.AccessToken.IsNull() {
+		// A connection with a write-only token hands no token on through state: the
+		// provider's token (from the environment) serves its Base URL.
+		settings.Token = d.settings().Token
+		if settings.Token == "" {
+			diags.AddAttributeError(path.Root("connection_info").AtName("access_token"), "No Databricks Access Token",
+				"connection_info of "+req.caller.name+" has no access_token (a dbsql_connection with access_token_wo keeps its token out of state, "+
+					"so it cannot hand it on). Set the provider's token instead: the "+envToken+" environment variable, access_token in the "+
+					"provider block (from an ephemeral value or a variable), or token in a ~/.databrickscfg profile.")
+		}
+	}
+	return settings, diags
+}
+
+// resolveWarehouse picks the warehouse: the object's own warehouse_id, else
+// connection_info's, else the provider's. Whatever is missing is an error that lists
+// every way to set it.
+func (d *providerData) resolveWarehouse(req connectionRequest, diags *diag.Diagnostics) string {
+	warehouse := req.warehouseID.ValueString()
+	if warehouse == "" && req.info != nil {
+		warehouse = req.info.WarehouseID.ValueString()
+	}
+	if warehouse == "" {
+		defaults := d.settings()
+		warehouse = defaults.WarehouseID
+		if err := databricks.ValidateWarehouseID(warehouse); warehouse != "" && err != nil {
+			diags.AddError("Invalid Warehouse ID", fmt.Sprintf("The warehouse id from %s is invalid: %v", defaults.warehouseIDFrom, err))
+		}
+	}
+	if warehouse == "" {
+		diags.AddAttributeError(path.Root("warehouse_id"), "No SQL Warehouse",
+			"No warehouse is set for "+req.caller.name+" to run the statement on. Set one of: warehouse_id here; warehouse_id of the connection "+
+				"in connection_info; warehouse_id in the provider block; the "+envWarehouseID+" environment variable; warehouse_id in a "+
+				"~/.databrickscfg profile. The id is the last part of the warehouse's HTTP path (Connection details tab).")
+	}
+	return warehouse
+}
+
+// settings returns the provider's resolved settings; empty for an unconfigured provider.
+func (d *providerData) settings() providerSettings {
+	if d == nil {
+		return providerSettings{}
+	}
+	return d.defaults
+}
+
+// providerConnection is the provider block's own connection. Values from the
+// environment or a profile were never seen by a plan-time validator, so they are
+// checked here, naming where each came from.
+func (d *providerData) providerConnection(c caller) (connectionSettings, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	defaults := d.settings()
+	conn := connectionSettings{BaseURL: defaults.BaseURL, Token: defaults.Token, Timeout: defaults.Timeout}
+	if conn.Timeout == 0 {
+		conn.Timeout = databricks.DefaultTimeout
+	}
+	if conn.BaseURL == "" {
+		diags.AddError("No Databricks Connection",
+			"No Base URL is set for "+c.name+". Set one of: connection_info = dbsql_connection.<name> (where the object takes one); "+
+				"base_url in the provider block; the "+envHost+" environment variable; host in a ~/.databrickscfg profile.")
+	} else if _, err := databricks.ParseBaseURL(conn.BaseURL); err != nil {
+		diags.AddError("Invalid Base URL", fmt.Sprintf("The Base URL from %s is invalid: %v", defaults.baseURLFrom, err))
+	}
+	if conn.Token == "" {
+		diags.AddError("No Databricks Access Token",
+			"No access token is set for "+c.name+". Set one of: connection_info = dbsql_connection.<name> (where the object takes one); "+
+				"access_token in the provider block (from a variable or an ephemeral value, never a literal); the "+envToken+" environment variable; "+
+				"token in a ~/.databrickscfg profile.")
+	} else if err := databricks.ValidateToken(conn.Token); err != nil {
+		diags.AddError("Invalid Access Token", fmt.Sprintf("The access token from %s is invalid: %v", defaults.tokenFrom, err))
+	}
+	return conn, diags
+}
+
+// newClient returns a client for conn that shares the provider's connection pool for
+// its workspace. d may be nil (an unconfigured provider, as in some validate runs).
+func (d *providerData) newClient(conn connectionSettings) (*databricks.Client, error) {
+	agent := userAgent("dev", "")
+	var transport http.RoundTripper
+	var parallelChunks int
+	if d != nil {
+		parallelChunks = d.defaults.MaxParallelChunks
+		agent = userAgent(d.version, d.terraformVersion)
+		transport = d.pool.forWorkspace(conn.BaseURL)
+	}
+	return databricks.New(databricks.Config{
+		BaseURL:   conn.BaseURL,
+		Token:     conn.Token,
+		Timeout:   conn.Timeout,
+		UserAgent: agent,
+		Transport: transport,
+		Logger:    clientLogger{secret: conn.Token},
+
+		MaxParallelChunks: parallelChunks,
+	})
+}
+
+// userAgent names the provider and the CLI that runs it, for the workspace's audit logs.
+func userAgent(version, terraformVersion string) string {
+	agent := "terraform-provider-dbsql/" + version
+	if terraformVersion != "" {
+		agent += " terraform/" + terraformVersion
+	}
+	return agent
+}
+
+// transportPool keeps one keep-alive connection pool per workspace, shared by every
+// resource and data source of a provider instance, so that many queries in one plan
+// reuse connections instead of each opening its own.
+type transportPool struct {
+	mu         sync.Mutex
+	transports map[string]*http.Transport
+}
+
+func newTransportPool() *transportPool {
+	return &transportPool{transports: map[string]*http.Transport{}}
+}
+
+func (p *transportPool) forWorkspace(baseURL string) *http.Transport {
+	key := strings.ToLower(strings.TrimSuffix(baseURL, "/"))
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	t, ok := p.transports[key]
+	if !ok {
+		t = databricks.NewTransport()
+		p.transports[key] = t
+	}
+	return t
+}
+
+// logSubsystem is the tflog subsystem of the client's request log, so that
+// TF_LOG_PROVIDER_DATABRICKS can turn it up on its own.
+const logSubsystem = "databricks"
+
+// clientLogger writes the client's log lines through tflog, with every secret masked.
+// The client never hands it a token, a header or a body; the mask is a second wall.
+type clientLogger struct {
+	secret string
+}
+
+func (l clientLogger) Debug(ctx context.Context, msg string, fields map[string]any) {
+	ctx = tflog.NewSubsystem(ctx, logSubsystem)
+	if l.secret != "" {
+		ctx = tflog.SubsystemMaskLogStrings(ctx, logSubsystem, l.secret)
+	}
+	tflog.SubsystemDebug(ctx, logSubsystem, msg, fields)
+}
+
+// maskSecrets masks the given secrets in everything the provider logs under ctx.
+func maskSecrets(ctx context.Context, secrets ...string) context.Context {
+	var nonEmpty []string
+	for _, s := range secrets {
+		if s != "" {
+			nonEmpty = append(nonEmpty, s)
+		}
+	}
+	if len(nonEmpty) == 0 {
+		return ctx
+	}
+	return tflog.MaskLogStrings(ctx, nonEmpty...)
+}
+
+// configuredData is the *providerData that Configure hands to every resource, data
+// source and ephemeral resource. It is nil until the provider is configured (as during
+// validate), which is not an error: each user reports a missing connection itself.
+func configuredData(data any, diags *diag.Diagnostics) *providerData {
+	if data == nil {
+		return nil
+	}
+	d, ok := data.(*providerData)
+	if !ok {
+		diags.AddError("Unexpected Provider Data", fmt.Sprintf("Expected *providerData, got %T. This is a bug in the provider.", data))
+	}
+	return d
+}
