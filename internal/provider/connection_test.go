@@ -1,0 +1,68 @@
+package provider
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/dbsqlhq/terraform-provider-dbsql/internal/databricks"
+)
+
+// Every object gets its client through connect, and its messages name that object and
+// its own timeout attribute, never another's.
+func TestConnectNamesItsCaller(t *testing.T) {
+	t.Parallel()
+	callers := []caller{queryDataSourceCaller, queryEphemeralCaller, statementExecuteCaller, statementRevertCaller, warehousesCaller}
+	others := func(c caller) []string {
+		var out []string
+		for _, o := range []string{"timeouts.read", "timeouts.open", "timeouts.create", "timeouts.delete"} {
+			if o != c.timeoutAttribute {
+				out = append(out, o)
+			}
+		}
+		return out
+	}
+	for _, c := range callers {
+		t.Run(c.name+" "+c.timeoutAttribute, func(t *testing.T) {
+			// A connection_info that hands no token on, and no provider token to fall back on.
+			info := &connectionInfoModel{Name: types.StringValue("Sales"), connectionFields: connectionFields{
+				BaseURL: types.StringValue("https://acme.cloud.databricks.com"), AccessToken: types.StringNull(),
+			}}
+			var d *providerData
+			_, _, diags := d.connect(context.Background(), connectionRequest{caller: c, info: info, needsWarehouse: true})
+			text := diagnosticsText(diags)
+			for _, want := range []string{"No Databricks Access Token", "connection_info of " + c.name, "No SQL Warehouse", "set for " + c.name} {
+				if !strings.Contains(text, want) {
+					t.Errorf("diagnostics lack %q:\n%s", want, text)
+				}
+			}
+			if strings.Contains(text, "this data source") {
+				t.Errorf("diagnostics name another object:\n%s", text)
+			}
+
+			// A statement that outlived the caller's time points at the caller's own timeout.
+			fail := failure{caller: c, conn: connectionSettings{Name: "Sales", BaseURL: "https://acme.cloud.databricks.com"}, step: stepRunStatement,
+				err: &databricks.InterruptedError{StatementID: "01ef", State: databricks.StatePending, Cause: context.DeadlineExceeded}}
+			detail := fail.detail()
+			if c.timeoutAttribute != "" && !strings.Contains(detail, "Raise "+c.timeoutAttribute) {
+				t.Errorf("the advice does not name %s:\n%s", c.timeoutAttribute, detail)
+			}
+			for _, other := range others(c) {
+				if strings.Contains(detail, other) {
+					t.Errorf("the advice names %s, which %s does not have:\n%s", other, c.name, detail)
+				}
+			}
+		})
+	}
+}
+
+func diagnosticsText(diags diag.Diagnostics) string {
+	var b strings.Builder
+	for _, d := range diags {
+		b.WriteString(d.Summary() + ": " + d.Detail() + "\n")
+	}
+	return b.String()
+}
