@@ -3,7 +3,9 @@ package provider
 import (
 	"context"
 	"fmt"
+	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -123,18 +125,57 @@ func (d *providerData) resolveSettings(req connectionRequest) (connectionSetting
 		Token:   info.AccessToken.ValueString(),
 		Timeout: info.timeoutOrDefault(),
 	}
-	if info.AccessToken.IsNull() {
-		// A connection with a write-only token hands no token on through state: the
-		// provider's token (from the environment) serves its Base URL.
-		settings.Token = d.settings().Token
-		if settings.Token == "" {
-			diags.AddAttributeError(path.Root("connection_info").AtName("access_token"), "No Databricks Access Token",
-				"connection_info of "+req.caller.name+" has no access_token (a dbsql_connection with access_token_wo keeps its token out of state, "+
-					"so it cannot hand it on). Set the provider's token instead: the "+envToken+" environment variable, access_token in the "+
-					"provider block (from an ephemeral value or a variable), or token in a ~/.databrickscfg profile.")
+	if !info.AccessToken.IsNull() {
+		return settings, diags
+	}
+	// A connection with a write-only token hands no token on through state: the
+	// provider's token serves it, but only on the provider's own workspace. Sent to any
+	// other host, it would hand that host a credential it has no business seeing.
+	defaults := d.settings()
+	tokenPath := path.Root("connection_info").AtName("access_token")
+	switch {
+	case defaults.Token == "":
+		diags.AddAttributeError(tokenPath, "No Databricks Access Token",
+			"connection_info of "+req.caller.name+" has no access_token (a dbsql_connection with access_token_wo keeps its token out of state, "+
+				"so it cannot hand it on). Set the provider's token instead: the "+envToken+" environment variable, access_token in the "+
+				"provider block (from an ephemeral value or a variable), or token in a ~/.databrickscfg profile.")
+	case !sameWorkspace(settings.BaseURL, defaults.BaseURL):
+		providerWorkspace := "no workspace (the provider has no Base URL)"
+		if defaults.BaseURL != "" {
+			providerWorkspace = defaults.BaseURL + " (from " + defaults.baseURLFrom + ")"
 		}
+		diags.AddAttributeError(tokenPath, "No Access Token for This Workspace",
+			fmt.Sprintf("connection_info of %s has no access_token, and the provider's token belongs to %s, not to %s: "+
+				"the provider never sends its token to another workspace. Give the connection its own token (access_token in "+
+				"connection_info, or a dbsql_connection with access_token), or point the provider at %s (base_url in the provider "+
+				"block, or %s).", req.caller.name, providerWorkspace, settings.BaseURL, settings.BaseURL, envHost))
+	default:
+		settings.Token = defaults.Token
 	}
 	return settings, diags
+}
+
+// sameWorkspace reports whether two Base URLs name the same workspace: the same scheme,
+// host and port once normalised, a default port written or not.
+func sameWorkspace(a, b string) bool {
+	key := func(raw string) (string, bool) {
+		parsed, err := databricks.ParseBaseURL(raw)
+		if err != nil {
+			return "", false
+		}
+		u, err := url.Parse(parsed.String())
+		if err != nil {
+			return "", false
+		}
+		port := u.Port()
+		if port == "" {
+			port = map[string]string{"https": "443", "http": "80"}[u.Scheme]
+		}
+		return u.Scheme + "://" + net.JoinHostPort(u.Hostname(), port), true
+	}
+	ka, okA := key(a)
+	kb, okB := key(b)
+	return okA && okB && ka == kb
 }
 
 // resolveWarehouse picks the warehouse: the object's own warehouse_id, else

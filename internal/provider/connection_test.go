@@ -66,3 +66,25 @@ func diagnosticsText(diags diag.Diagnostics) string {
 	}
 	return b.String()
 }
+
+func TestSameWorkspace(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		a, b string
+		same bool
+	}{
+		{"https://acme.cloud.databricks.com", "https://ACME.cloud.databricks.com/", true},
+		{"https://acme.cloud.databricks.com", "https://acme.cloud.databricks.com:443", true},
+		{"http://127.0.0.1:8080", "http://127.0.0.1:8080/", true},
+		{"https://acme.cloud.databricks.com", "https://evil.example.com", false},
+		{"https://acme.cloud.databricks.com", "http://acme.cloud.databricks.com", false},
+		{"https://acme.cloud.databricks.com", "https://acme.cloud.databricks.com:8443", false},
+		{"http://127.0.0.1:8080", "http://127.0.0.1:8081", false},
+		{"https://acme.cloud.databricks.com", "", false},
+		{"", "", false},
+	} {
+		if got := sameWorkspace(tc.a, tc.b); got != tc.same {
+			t.Errorf("sameWorkspace(%q, %q) = %v, want %v", tc.a, tc.b, got, tc.same)
+		}
+	}
+}

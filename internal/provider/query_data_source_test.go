@@ -410,3 +410,50 @@ data "dbsql_query" "test" { statement = "SELECT i FROM range(100) AS t(i) ORDER 
 		},
 	})
 }
+
+// A connection_info without a token borrows the provider's only on the provider's own
+// workspace: to any other host the provider refuses to send it, and nothing reaches
+// that host at all.
+func TestAccQuery_providerTokenStaysOnItsWorkspace(t *testing.T) {
+	home := newWorkspace(t, emulator.Options{SampleTrips: -1})
+	other := newWorkspace(t, emulator.Options{SampleTrips: -1})
+	hcl := testVariables + `
+variable "other_url" {
+  type = string
+}
+provider "dbsql" {
+  base_url     = var.base_url
+  access_token = var.access_token
+  warehouse_id = var.warehouse_id
+}
+data "dbsql_query" "test" {
+  connection_info = { name = "Elsewhere", base_url = var.other_url }
+  statement       = "SELECT 1 AS one"
+}`
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6Providers,
+		Steps: []resource.TestStep{
+			{
+				Config:          hcl,
+				ConfigVariables: merge(home.variables(), config.Variables{"other_url": config.StringVariable(other.URL)}),
+				ExpectError: expectError("No Access Token for This Workspace", "connection_info of data.dbsql_query has no access_token",
+					"belongs to "+home.URL, "not to "+other.URL, "never sends its token to another workspace"),
+			},
+			{
+				// The same workspace, its URL written with a trailing slash: the token serves it.
+				PreConfig:       func() { other.Log().Reset() },
+				Config:          hcl,
+				ConfigVariables: merge(home.variables(), config.Variables{"other_url": config.StringVariable(home.URL + "/")}),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(query, rowPath(0, "one"), knownvalue.Int64Exact(1)),
+				},
+			},
+		},
+		CheckDestroy: func(*terraform.State) error {
+			if n := len(other.Log().Requests()); n != 0 {
+				return fmt.Errorf("the other workspace received %d requests", n)
+			}
+			return nil
+		},
+	})
+}
