@@ -53,8 +53,10 @@ func (f failure) summary() string {
 		return "Statement Failed"
 	case errors.Is(f.err, databricks.ErrStatementCanceled), errors.Is(f.err, databricks.ErrStatementClosed):
 		return "Statement Did Not Complete"
-	case errors.Is(f.err, context.DeadlineExceeded):
+	case errors.Is(f.err, context.DeadlineExceeded) && f.step == stepRunStatement:
 		return "Statement Timed Out"
+	case errors.Is(f.err, context.DeadlineExceeded):
+		return "Timed Out"
 	}
 	switch f.step {
 	case stepReach, stepAuthenticate, stepFindWarehouse:
@@ -116,6 +118,9 @@ func (f failure) advice() string {
 			"Run it again; if it keeps happening, make the result smaller (row_limit) so it is read faster."
 	case errors.As(f.err, &apiErr):
 		return f.apiAdvice(apiErr)
+	case errors.Is(f.err, context.DeadlineExceeded) && f.caller.timeoutAttribute != "":
+		return fmt.Sprintf("The time %s allows (%s) ran out before the provider could %s. Raise %s, or check the workspace's status.",
+			f.caller.name, f.caller.timeoutAttribute, f.step, f.caller.timeoutAttribute)
 	case errors.Is(f.err, context.DeadlineExceeded), errors.Is(f.err, context.Canceled):
 		return "The operation's time ran out or it was interrupted. Raise the timeout and try again."
 	}

@@ -3,7 +3,9 @@ package provider
 import (
 	"context"
 	"regexp"
+	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/datasource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/datasourcevalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
@@ -31,15 +33,20 @@ type warehousesDataSource struct {
 }
 
 // warehousesCaller names the data source in messages.
-var warehousesCaller = caller{name: "data.dbsql_warehouses"}
+var warehousesCaller = caller{name: "data.dbsql_warehouses", timeoutAttribute: "timeouts.read"}
 
 type warehousesModel struct {
 	ConnectionInfo *connectionInfoModel `tfsdk:"connection_info"`
 	Name           types.String         `tfsdk:"name"`
 	NameRegex      types.String         `tfsdk:"name_regex"`
+	Timeouts       timeouts.Value       `tfsdk:"timeouts"`
 	ID             types.String         `tfsdk:"id"`
 	Warehouses     []warehouseModel     `tfsdk:"warehouses"`
 }
+
+// defaultListTimeout bounds listing the warehouses: every page, with the retries of
+// throttled requests, when timeouts.read is not set.
+const defaultListTimeout = 5 * time.Minute
 
 type warehouseModel struct {
 	ID                      types.String `tfsdk:"id"`
@@ -55,7 +62,7 @@ func (d *warehousesDataSource) Metadata(_ context.Context, req datasource.Metada
 	resp.TypeName = req.ProviderTypeName + "_warehouses"
 }
 
-func (d *warehousesDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+func (d *warehousesDataSource) Schema(ctx context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	computed := func(description string) schema.StringAttribute {
 		return schema.StringAttribute{Computed: true, MarkdownDescription: description}
 	}
@@ -73,6 +80,10 @@ func (d *warehousesDataSource) Schema(_ context.Context, _ datasource.SchemaRequ
 				MarkdownDescription: "Only the warehouses whose name matches this regular expression (Go syntax, e.g. `^etl-`).",
 				Validators:          []validator.String{regexValidator()},
 			},
+			"timeouts": timeouts.AttributesWithOpts(ctx, timeouts.Opts{
+				ReadDescription: "How long listing the warehouses may take, every page and the retries of throttled requests included, " +
+					"e.g. `\"2m\"`. Default `\"5m\"`.",
+			}),
 			"id": computed("The workspace host the list comes from."),
 			"warehouses": schema.ListNestedAttribute{
 				Computed:            true,
@@ -109,12 +120,19 @@ func (d *warehousesDataSource) Read(ctx context.Context, req datasource.ReadRequ
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	timeout, diags := m.Timeouts.Read(ctx, defaultListTimeout)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
 	ctx, conn, diags := d.data.connect(ctx, connectionRequest{caller: warehousesCaller, info: m.ConnectionInfo})
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	all, err := conn.client.ListWarehouses(ctx)
+	listCtx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	all, err := conn.client.ListWarehouses(listCtx)
 	if err != nil {
 		conn.failure(stepListWarehouses, err).addError(&resp.Diagnostics)
 		return

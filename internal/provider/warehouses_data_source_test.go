@@ -2,6 +2,7 @@ package provider
 
 import (
 	"testing"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -81,6 +82,24 @@ data "dbsql_warehouses" "x" {
 			ConfigVariables: ws.variables(),
 			PlanOnly:        true,
 			ExpectError:     expectError("These attributes cannot be configured together: [name,name_regex]"),
+		}},
+	})
+}
+
+// timeouts.read bounds the whole listing: a workspace that never answers fails the read
+// when it runs out, with advice that names it.
+func TestAccWarehouses_readTimeout(t *testing.T) {
+	ws := newWorkspace(t, emulator.Options{SampleTrips: -1})
+	ws.AddFault(emulator.Fault{Endpoint: emulator.EndpointListWarehouses, Kind: emulator.FaultSlow, Delay: time.Minute})
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6Providers,
+		Steps: []resource.TestStep{{
+			Config: testVariables + providerBlock + `
+data "dbsql_warehouses" "all" {
+  timeouts = { read = "2s" }
+}`,
+			ConfigVariables: ws.variables(),
+			ExpectError:     expectError("Timed Out", "could not list the warehouses", "Raise timeouts.read"),
 		}},
 	})
 }
