@@ -45,7 +45,7 @@ func queryAttributeSpecs() attributeSpecs {
 	}
 	specs["row_limit"] = int64Spec{
 		presence: optionalComputed,
-		description: fmt.Sprintf("The most rows to return, 1 to %d. Default `%d`. `truncated` tells when the result had more.",
+		description: fmt.Sprintf("The most rows to return, 1 to %d. Default `%d`. When the result has more, `truncated` is true and a warning says so.",
 			maxRowLimit, defaultRowLimit),
 		validators: []validator.Int64{int64validator.Between(1, maxRowLimit)},
 	}
@@ -151,7 +151,26 @@ func (m *queryModel[T]) run(ctx context.Context, d *providerData, c caller, time
 	for _, w := range rows.converter.warnings {
 		diags.AddAttributeWarning(pathStatement, "Result Values Changed", w)
 	}
+	if result.Truncated {
+		diags.Append(truncationWarning(c, result.StatementID, result.TotalRowCount, m.RowLimit.ValueInt64()))
+	}
 	return value, diags
+}
+
+// truncationWarning says that a result was cut short, by what, and how to get the rest:
+// a configuration that reads only part of what it asked for must not learn it from
+// `truncated` alone.
+func truncationWarning(c caller, statementID string, rows, rowLimit int64) diag.Diagnostic {
+	if rows >= rowLimit {
+		return diag.NewAttributeWarningDiagnostic(path.Root("row_limit"), "Result Truncated",
+			fmt.Sprintf("%s returned the first %d rows of statement %s: the statement has more, and row_limit is %d. "+
+				"Raise row_limit (at most %d) to read more, or make the statement return fewer rows (WHERE, LIMIT, GROUP BY).",
+				c.name, rows, statementID, rowLimit, maxRowLimit))
+	}
+	return diag.NewAttributeWarningDiagnostic(pathStatement, "Result Truncated",
+		fmt.Sprintf("%s returned the first %d rows of statement %s: Databricks cut the result at its own size limit for results "+
+			"returned inline (25 MiB). Select fewer columns, aggregate, or filter, so that the result is smaller.",
+			c.name, rows, statementID))
 }
 
 // storeQuery sets m into a state or an ephemeral result (set and raw are the target's

@@ -133,7 +133,7 @@ func jsonSize(b *testing.B, srv *emulator.Server, statement string, rows int) in
 }
 
 // dynamicValue encodes an object of type typ with the given attributes, the others null.
-func dynamicValue(b *testing.B, typ tftypes.Type, set map[string]tftypes.Value) *tfprotov6.DynamicValue {
+func dynamicValue(b testing.TB, typ tftypes.Type, set map[string]tftypes.Value) *tfprotov6.DynamicValue {
 	b.Helper()
 	object, ok := typ.(tftypes.Object)
 	if !ok {
