@@ -6,6 +6,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 )
 
 // stateUnlessChanged keeps a computed value's prior state in the plan unless one of the
@@ -29,20 +30,34 @@ func (m stateUnlessChangedModifier) MarkdownDescription(ctx context.Context) str
 }
 
 func (m stateUnlessChangedModifier) PlanModifyString(ctx context.Context, req planmodifier.StringRequest, resp *planmodifier.StringResponse) {
-	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() || !req.PlanValue.IsUnknown() {
-		return // create, destroy, or a value the plan already knows
+	if m.keepsState(ctx, req.State, req.Plan, req.PlanValue) {
+		resp.PlanValue = req.StateValue
+	}
+}
+
+func (m stateUnlessChangedModifier) PlanModifyDynamic(ctx context.Context, req planmodifier.DynamicRequest, resp *planmodifier.DynamicResponse) {
+	if m.keepsState(ctx, req.State, req.Plan, req.PlanValue) {
+		resp.PlanValue = req.StateValue
+	}
+}
+
+// keepsState reports whether an unknown planned value is to be the prior state's: on an
+// update in which none of the dependencies changed.
+func (m stateUnlessChangedModifier) keepsState(ctx context.Context, state tfsdk.State, plan tfsdk.Plan, planned attr.Value) bool {
+	if state.Raw.IsNull() || plan.Raw.IsNull() || !planned.IsUnknown() {
+		return false // create, destroy, or a value the plan already knows
 	}
 	for _, name := range m.dependencies {
-		var planned, prior attr.Value
-		if diags := req.Plan.GetAttribute(ctx, path.Root(name), &planned); diags.HasError() {
-			return
+		var after, before attr.Value
+		if diags := plan.GetAttribute(ctx, path.Root(name), &after); diags.HasError() {
+			return false
 		}
-		if diags := req.State.GetAttribute(ctx, path.Root(name), &prior); diags.HasError() {
-			return
+		if diags := state.GetAttribute(ctx, path.Root(name), &before); diags.HasError() {
+			return false
 		}
-		if !planned.Equal(prior) {
-			return
+		if !after.Equal(before) {
+			return false
 		}
 	}
-	resp.PlanValue = req.StateValue
+	return true
 }

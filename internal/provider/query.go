@@ -105,41 +105,19 @@ func (m *queryModel[T]) run(ctx context.Context, d *providerData, c caller, time
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-
-	query := databricks.QueryRequest{
-		WarehouseID: conn.warehouseID,
-		Catalog:     m.Catalog.ValueString(),
-		Schema:      m.Schema.ValueString(),
-		Statement:   m.Statement.ValueString(),
-		Parameters:  m.statementParameters(),
-		RowLimit:    m.RowLimit.ValueInt64(),
-	}
-	var rows resultRows
-	result, err := conn.client.StreamQuery(ctx, query, &rows)
-	var columnsErr *unusableColumnsError
-	var valueErr *unreadableValueError
-	switch {
-	case errors.As(err, &columnsErr):
-		diags.AddAttributeError(pathStatement, "Unusable Result Columns", fmt.Sprintf("Statement %s: %v.", rows.statementID, columnsErr))
-		return tftypes.Value{}, diags
-	case errors.As(err, &valueErr):
-		diags.AddError("Unreadable Result", fmt.Sprintf("Statement %s returned a value the provider cannot read: %v. "+
-			"Cast the column to STRING in the statement to receive it as text.", rows.statementID, valueErr))
-		return tftypes.Value{}, diags
-	case err != nil:
-		fail := conn.failure(stepRunStatement, err)
-		fail.statement = query.Statement
-		fail.addError(&diags)
+	result, queryDiags := conn.query(ctx, m.statementArguments, m.Statement.ValueString(), m.RowLimit.ValueInt64(), pathStatement)
+	diags.Append(queryDiags...)
+	if diags.HasError() {
 		return tftypes.Value{}, diags
 	}
 
-	m.ID = types.StringValue(result.StatementID)
-	m.StatementID = types.StringValue(result.StatementID)
+	m.ID = types.StringValue(result.info.StatementID)
+	m.StatementID = types.StringValue(result.info.StatementID)
 	m.Rows = types.DynamicNull()
-	m.RowCount = types.Int64Value(result.TotalRowCount)
-	m.Truncated = types.BoolValue(result.Truncated)
-	m.Columns = make([]columnModel, len(result.Columns))
-	for i, c := range result.Columns {
+	m.RowCount = types.Int64Value(result.info.TotalRowCount)
+	m.Truncated = types.BoolValue(result.info.Truncated)
+	m.Columns = make([]columnModel, len(result.info.Columns))
+	for i, c := range result.info.Columns {
 		m.Columns[i] = columnModel{
 			Name:     types.StringValue(c.Name),
 			TypeName: types.StringValue(c.TypeName),
@@ -147,14 +125,54 @@ func (m *queryModel[T]) run(ctx context.Context, d *providerData, c caller, time
 			Position: types.Int64Value(int64(c.Position)),
 		}
 	}
+	if result.info.Truncated {
+		diags.Append(truncationWarning(c, result.info.StatementID, result.info.TotalRowCount, m.RowLimit.ValueInt64()))
+	}
+	return result.rows, diags
+}
+
+// queryResult is a finished query: what the client reported of it, and its rows as the
+// state's value (a list of objects keyed by column name).
+type queryResult struct {
+	info databricks.ResultInfo
+	rows tftypes.Value
+}
+
+// query runs a read-only statement (at statementPath, for messages) with args'
+// catalog, schema and parameters, reads at most rowLimit rows and converts them.
+func (conn *connection) query(ctx context.Context, args statementArguments, statement string, rowLimit int64, statementPath path.Path) (*queryResult, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	query := databricks.QueryRequest{
+		WarehouseID: conn.warehouseID,
+		Catalog:     args.Catalog.ValueString(),
+		Schema:      args.Schema.ValueString(),
+		Statement:   statement,
+		Parameters:  args.statementParameters(),
+		RowLimit:    rowLimit,
+	}
+	var rows resultRows
+	info, err := conn.client.StreamQuery(ctx, query, &rows)
+	var columnsErr *unusableColumnsError
+	var valueErr *unreadableValueError
+	switch {
+	case errors.As(err, &columnsErr):
+		diags.AddAttributeError(statementPath, "Unusable Result Columns", fmt.Sprintf("Statement %s: %v.", rows.statementID, columnsErr))
+		return nil, diags
+	case errors.As(err, &valueErr):
+		diags.AddAttributeError(statementPath, "Unreadable Result", fmt.Sprintf("Statement %s returned a value the provider cannot read: %v. "+
+			"Cast the column to STRING in the statement to receive it as text.", rows.statementID, valueErr))
+		return nil, diags
+	case err != nil:
+		fail := conn.failure(stepRunStatement, err)
+		fail.statement = statement
+		fail.addError(&diags)
+		return nil, diags
+	}
 	value := rows.value()
 	for _, w := range rows.converter.warnings {
-		diags.AddAttributeWarning(pathStatement, "Result Values Changed", w)
+		diags.AddAttributeWarning(statementPath, "Result Values Changed", w)
 	}
-	if result.Truncated {
-		diags.Append(truncationWarning(c, result.StatementID, result.TotalRowCount, m.RowLimit.ValueInt64()))
-	}
-	return value, diags
+	return &queryResult{info: info, rows: value}, diags
 }
 
 // truncationWarning says that a result was cut short, by what, and how to get the rest:
