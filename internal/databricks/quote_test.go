@@ -28,7 +28,9 @@ func TestQuoteIdentifier(t *testing.T) {
 func TestQuoteString(t *testing.T) {
 	t.Parallel()
 	for in, want := range map[string]string{
-		"plain": "'plain'", "O'Connell": `'O\'Connell'`, `back\slash`: `'back\\slash'`, "new\nline": `'new\nline'`, "": "''", "nul\x00": `'nul\0'`,
+		"plain": "'plain'", "O'Connell": `'O\'Connell'`, `back\slash`: `'back\\slash'`, "new\nline": `'new\nline'`, "": "''",
+		// Not \0: Databricks would read \012 as one character, a newline.
+		"nul\x00": `'nul\u0000'`, "\x0012": `'\u000012'`, "esc\x1b[0m": `'esc\u001b[0m'`, "\u0085": `'\u0085'`,
 	} {
 		if got := databricks.QuoteString(in); got != want {
 			t.Errorf("QuoteString(%q) = %s, want %s", in, got, want)
@@ -36,11 +38,23 @@ func TestQuoteString(t *testing.T) {
 	}
 }
 
+// controlText are values with control characters, which QuoteString writes as escapes.
+var controlText = []string{"nul\x00", "\x0012", "\x007 after nul", "\x01\x1f\x7f", "\x1b[31mred\x1b[0m", "\u0085\u009f", "\b\f\v\x1a"}
+
 // Whatever goes in comes back out of the SQL engine unchanged, as a value and as a
 // column name.
 func TestQuotedTextReadsBack(t *testing.T) {
 	t.Parallel()
 	_, client := startWorkspace(t, emulator.Options{}, databricks.Config{})
+	for _, text := range controlText {
+		res, err := client.Query(context.Background(), query("SELECT "+databricks.QuoteString(text)+" AS v"))
+		if err != nil {
+			t.Fatalf("QuoteString(%q): %v", text, err)
+		}
+		if got := res.Rows[0][0].Text; got != text {
+			t.Errorf("QuoteString(%q) reads back as %q", text, got)
+		}
+	}
 	for _, text := range trickyText {
 		res, err := client.Query(context.Background(), query("SELECT "+databricks.QuoteString(text)+" AS v"))
 		if err != nil {
