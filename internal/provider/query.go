@@ -39,9 +39,11 @@ func queryAttributeSpecs() attributeSpecs {
 	specs := statementArgumentSpecs()
 	specs["statement"] = stringSpec{
 		presence: required,
-		description: "The SQL statement. It must read: its first keyword (after comments) must be one of `SELECT`, `WITH`, `SHOW`, " +
-			"`DESCRIBE`, `DESC`, `EXPLAIN`, `VALUES`, `TABLE`, `LIST`. Refer to parameters as `:name`.",
-		validators: []validator.String{readOnlyStatementValidator{}},
+		description: "One SQL statement that only reads: a query (`SELECT`, `VALUES`, `TABLE`, `FROM ... SELECT`, or `WITH ...` followed by " +
+			"one of those), `SHOW`, `DESCRIBE`, `EXPLAIN` or `LIST`, checked at plan time with Databricks SQL's rules for comments and " +
+			"literals. The check catches mistakes; it is not a security boundary: give a read-only pipeline a read-only principal. " +
+			"Refer to parameters as `:name`.",
+		validators: []validator.String{queryStatementValidator},
 	}
 	specs["row_limit"] = int64Spec{
 		presence: optionalComputed,
@@ -164,7 +166,7 @@ func (conn *connection) query(ctx context.Context, args statementArguments, stat
 		return nil, diags
 	case err != nil:
 		fail := conn.failure(stepRunStatement, err)
-		fail.statement = statement
+		fail.statement = nameStatement(statementPath.String(), statement)
 		fail.addError(&diags)
 		return nil, diags
 	}

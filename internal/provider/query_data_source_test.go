@@ -293,7 +293,7 @@ func TestAccQuery_failedStatement(t *testing.T) {
 			ExpectError: expectError(
 				"Statement Failed",
 				"could not run the statement (warehouse "+emulator.DefaultWarehouseID+")",
-				"Statement: SELECT * FROM no_such_table",
+				"Statement: the statement argument (SELECT …)",
 				"failed: BAD_REQUEST: [TABLE_OR_VIEW_NOT_FOUND]",
 				"Fix the statement",
 			),
@@ -306,12 +306,27 @@ func TestAccQuery_writeRejectedAtPlan(t *testing.T) {
 	ws := newWorkspace(t, emulator.Options{SampleTrips: -1})
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: protoV6Providers,
-		Steps: []resource.TestStep{{
-			Config:          testVariables + providerBlock + `data "dbsql_query" "test" { statement = "/* nightly */ CREATE TABLE t AS SELECT 1" }`,
-			ConfigVariables: ws.variables(),
-			PlanOnly:        true,
-			ExpectError:     expectError("Statement Is Not Read-Only", "starts with CREATE", "data sources run on every plan", "dbsql_statement"),
-		}},
+		Steps: []resource.TestStep{
+			{
+				Config:          testVariables + providerBlock + `data "dbsql_query" "test" { statement = "/* nightly */ CREATE TABLE t AS SELECT 1" }`,
+				ConfigVariables: ws.variables(),
+				PlanOnly:        true,
+				ExpectError:     expectError("Statement Is Not Read-Only", "starts with CREATE", "Data sources run on every plan", "dbsql_statement"),
+			},
+			{
+				// A write after a CTE, which a first-keyword check took for a query.
+				Config:          testVariables + providerBlock + `data "dbsql_query" "test" { statement = "WITH c AS (SELECT 9 AS x) INSERT INTO t SELECT x FROM c" }`,
+				ConfigVariables: ws.variables(),
+				PlanOnly:        true,
+				ExpectError:     expectError("Statement Is Not Read-Only", "After its WITH clause", "INSERT"),
+			},
+			{
+				Config:          testVariables + providerBlock + `data "dbsql_query" "test" { statement = "SELECT 1; INSERT INTO t VALUES (42)" }`,
+				ConfigVariables: ws.variables(),
+				PlanOnly:        true,
+				ExpectError:     expectError("More Than One Statement"),
+			},
+		},
 	})
 	if n := ws.Log().Count(emulator.EndpointExecute); n != 0 {
 		t.Errorf("a refused statement was sent %d times", n)

@@ -2,12 +2,12 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"regexp"
 	"strings"
 	"time"
 	"unicode"
-	"unicode/utf8"
 
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 
@@ -147,118 +147,79 @@ func regexValidator() stringCheck {
 	}
 }
 
-// readOnlyKeywords are the statements a data source may run. A data source is read on
-// every plan and refresh, so a statement that writes would write each time someone runs
-// `terraform plan`.
-var readOnlyKeywords = map[string]bool{
-	"SELECT": true, "WITH": true, "SHOW": true, "DESCRIBE": true, "DESC": true,
-	"EXPLAIN": true, "VALUES": true, "TABLE": true, "LIST": true,
+// readOnlyStatementValidator refuses a statement that may write, with the client's
+// lexer (databricks.CheckReadOnly), which reads comments, literals and statements the way
+// Databricks does. The check catches mistakes; it is not a security boundary: that is the
+// credential's privileges.
+type readOnlyStatementValidator struct {
+	what string // the argument, e.g. "A dbsql_query statement"
+	when string // when it runs, e.g. "Data sources run on every plan and refresh"
 }
 
-// readOnlyStatementValidator refuses a blank statement and one whose first keyword does
-// not read.
-type readOnlyStatementValidator struct{}
-
 func (readOnlyStatementValidator) Description(context.Context) string {
-	return "must be a read-only statement: SELECT, WITH, SHOW, DESCRIBE, EXPLAIN, VALUES, TABLE or LIST"
+	return "must be one read-only statement: SELECT, WITH ... SELECT, VALUES, TABLE, FROM ... SELECT, SHOW, DESCRIBE, EXPLAIN or LIST"
 }
 
 func (v readOnlyStatementValidator) MarkdownDescription(ctx context.Context) string {
 	return v.Description(ctx)
 }
 
-func (readOnlyStatementValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+func (v readOnlyStatementValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
 		return
 	}
-	keyword := firstKeyword(req.ConfigValue.ValueString())
+	err := databricks.CheckReadOnly(req.ConfigValue.ValueString())
+	var notReadOnly *databricks.NotReadOnlyError
 	switch {
-	case keyword == "":
-		resp.Diagnostics.AddAttributeError(req.Path, "Empty Statement", "The statement is blank (or only comments). Write the SQL query to run.")
-	case !readOnlyKeywords[keyword]:
+	case err == nil:
+	case errors.As(err, &notReadOnly):
 		resp.Diagnostics.AddAttributeError(req.Path, "Statement Is Not Read-Only",
-			"A dbsql_query statement must read, not write: it starts with "+keyword+", but data sources run on every plan and refresh, "+
-				"so a write would run every time someone runs terraform plan. Start it with SELECT, WITH, SHOW, DESCRIBE, EXPLAIN, VALUES, TABLE or LIST; "+
+			v.what+" must read, not write. "+err.Error()+" "+v.when+", so a write would run every time someone runs terraform plan: "+
 				"run statements that change something with the dbsql_statement resource, which runs them once, on apply.")
+	default:
+		statementError(req, resp, err)
 	}
 }
 
-// firstKeyword returns the first word of sql in upper case, after white space, comments
-// (-- line, and /* block */, which Databricks SQL lets nest) and opening parentheses.
-func firstKeyword(sql string) string {
-	for i := 0; i < len(sql); {
-		r, size := utf8.DecodeRuneInString(sql[i:])
-		switch {
-		case unicode.IsSpace(r) || r == '(':
-			i += size
-		case strings.HasPrefix(sql[i:], "--"):
-			end := strings.IndexByte(sql[i:], '\n')
-			if end < 0 {
-				return ""
-			}
-			i += end + 1
-		case strings.HasPrefix(sql[i:], "/*"):
-			end := blockCommentEnd(sql[i:])
-			if end < 0 {
-				return ""
-			}
-			i += end
-		case r == '_' || unicode.IsLetter(r):
-			j := i
-			for j < len(sql) {
-				r, size := utf8.DecodeRuneInString(sql[j:])
-				if r != '_' && !unicode.IsLetter(r) {
-					break
-				}
-				j += size
-			}
-			return strings.ToUpper(sql[i:j])
-		default:
-			return string(r) // not a word at all: report the character
-		}
-	}
-	return ""
+// The read-only validators of dbsql_query's statement and dbsql_statement's verify.
+var (
+	queryStatementValidator = readOnlyStatementValidator{what: "A dbsql_query statement", when: "Data sources run on every plan and refresh"}
+	verifyValidator         = readOnlyStatementValidator{what: "verify", when: "verify runs on every refresh"}
+)
+
+// statementValidator refuses a statement that is blank or holds more than one statement
+// (databricks.CheckStatement): the statements dbsql_statement runs, which may write.
+type statementValidator struct{}
+
+func (statementValidator) Description(context.Context) string {
+	return "must be one SQL statement, not blank"
 }
 
-// blockCommentEnd returns the length of the (possibly nested) block comment that s
-// starts with, or -1 when it is not closed.
-func blockCommentEnd(s string) int {
-	depth := 0
-	for i := 0; i < len(s); {
-		switch {
-		case strings.HasPrefix(s[i:], "/*"):
-			depth++
-			i += 2
-		case strings.HasPrefix(s[i:], "*/"):
-			depth--
-			i += 2
-			if depth == 0 {
-				return i
-			}
-		default:
-			i++
-		}
-	}
-	return -1
-}
-
-// notBlankStatementValidator refuses a statement that is blank or only comments.
-type notBlankStatementValidator struct{}
-
-func (notBlankStatementValidator) Description(context.Context) string {
-	return "must be a SQL statement, not blank"
-}
-
-func (v notBlankStatementValidator) MarkdownDescription(ctx context.Context) string {
+func (v statementValidator) MarkdownDescription(ctx context.Context) string {
 	return v.Description(ctx)
 }
 
-func (notBlankStatementValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+func (statementValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
 		return
 	}
-	if firstKeyword(req.ConfigValue.ValueString()) == "" {
+	if err := databricks.CheckStatement(req.ConfigValue.ValueString()); err != nil {
+		statementError(req, resp, err)
+	}
+}
+
+// statementError reports what both statement validators refuse alike. No message quotes
+// the statement: its text may hold a value from a sensitive variable.
+func statementError(req validator.StringRequest, resp *validator.StringResponse, err error) {
+	switch {
+	case errors.Is(err, databricks.ErrEmptyStatement):
 		resp.Diagnostics.AddAttributeError(req.Path, "Empty Statement", "The statement is blank (or only comments). Write the SQL to run.")
+	case errors.Is(err, databricks.ErrMultipleStatements):
+		resp.Diagnostics.AddAttributeError(req.Path, "More Than One Statement",
+			"The text holds more than one statement: a ; ends the first and more text follows it, and Databricks runs one statement "+
+				"per request. Give each statement its own resource (depends_on orders them), or remove what follows the ;.")
+	default:
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Statement", err.Error())
 	}
 }
 

@@ -40,7 +40,7 @@ var fuzzedValidators = map[string]func(*testing.F){
 	"warehouseIDValidator":          FuzzWarehouseIDValidator,
 	"nameValidator":                 FuzzNameValidator,
 	"readOnlyStatementValidator":    FuzzStatementValidators,
-	"notBlankStatementValidator":    FuzzStatementValidators,
+	"statementValidator":            FuzzStatementValidators,
 	"parameterNameValidator":        FuzzParameterNameValidator,
 	"parameterTypeValidator":        FuzzParameterTypeValidator,
 	"uniqueParameterNamesValidator": FuzzUniqueParameterNamesValidator,
@@ -292,28 +292,34 @@ func FuzzNameValidator(f *testing.F) {
 	})
 }
 
-// FuzzStatementValidators covers the two statement validators together: they must
-// agree on what is blank, and a comment or white space in front changes nothing.
+// FuzzStatementValidators covers the two statement validators together: what is
+// read-only is a statement, what is blank for one is refused by the other, and a comment
+// or white space in front changes nothing. (The lexer's own properties are fuzzed in the
+// client: FuzzCheckReadOnly.)
 func FuzzStatementValidators(f *testing.F) {
 	for _, seed := range []string{
 		"SELECT 1", "  -- c\n/* b */ with t as (select 1) select * from t", "((SELECT 1))", "CREATE TABLE t AS SELECT 1",
 		"/* a /* nested */ c */ DROP TABLE t", "-- only", "/* open", "; SELECT 1", "", "ÉTAT", "_x", "*/ SELECT",
+		"WITH c AS (SELECT 9 AS x) INSERT INTO t SELECT x FROM c", "-- note\rINSERT INTO t SELECT 7", "SELECT 1; INSERT INTO t VALUES (42)",
 	} {
 		f.Add(seed)
 	}
+	readOnlyValidator := queryStatementValidator
 	f.Fuzz(func(t *testing.T, sql string) {
 		validUTF8(t, sql)
-		readOnly, readOnlyOK := validate(t, readOnlyStatementValidator{}, sql)
-		_, notBlankOK := validate(t, notBlankStatementValidator{}, sql)
-		blank := !readOnlyOK && readOnly[0].Summary() == "Empty Statement"
-		if blank == notBlankOK {
-			t.Fatalf("%q: blank for one statement validator but not the other", sql)
+		readOnly, readOnlyOK := validate(t, readOnlyValidator, sql)
+		statement, statementOK := validate(t, statementValidator{}, sql)
+		if readOnlyOK && !statementOK {
+			t.Fatalf("%q: read-only but not a statement: %s", sql, message(statement))
 		}
-		if readOnlyOK && !notBlankOK {
-			t.Fatalf("%q: read-only but blank", sql)
+		if !statementOK && statement[0].Summary() == "Empty Statement" && readOnlyOK {
+			t.Fatalf("%q: blank, yet read-only", sql)
 		}
-		for _, prefix := range []string{"/* note */ ", "-- note\n", " \n\t("} {
-			_, again := validate(t, readOnlyStatementValidator{}, prefix+sql)
+		if !readOnlyOK && strings.Contains(readOnly[0].Detail(), sql) && len(sql) >= 8 {
+			t.Fatalf("%q: the message quotes the statement: %s", sql, message(readOnly))
+		}
+		for _, prefix := range []string{"/* note */ ", "-- note\n", " \n\t"} {
+			_, again := validate(t, readOnlyValidator, prefix+sql)
 			if again != readOnlyOK {
 				t.Fatalf("%q: accepted = %v, but %v with %q in front", sql, readOnlyOK, again, prefix)
 			}
