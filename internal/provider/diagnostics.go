@@ -32,8 +32,28 @@ type failure struct {
 	conn        connectionSettings
 	step        step
 	warehouseID string
-	statement   string // the SQL text, when a statement failed
-	err         error
+	// statement names a failed statement: the argument it came from and its leading
+	// keywords, never its text, which may hold a value from a sensitive variable.
+	statement *statementName
+	err       error
+}
+
+// statementName names a statement in a diagnostic without quoting it.
+type statementName struct {
+	attribute string // "statement", "execute", "revert", "verify"
+	keywords  string // e.g. "CREATE TABLE"; only words from the client's fixed keyword list
+}
+
+// nameStatement names the statement text of attribute by its leading keywords.
+func nameStatement(attribute, text string) *statementName {
+	return &statementName{attribute: attribute, keywords: databricks.LeadingKeywords(text, 3)}
+}
+
+func (n *statementName) String() string {
+	if n.keywords == "" {
+		return "the " + n.attribute + " argument"
+	}
+	return fmt.Sprintf("the %s argument (%s …)", n.attribute, n.keywords)
 }
 
 // failure describes err, met at step on this connection.
@@ -75,8 +95,8 @@ func (f failure) detail() string {
 	if f.step == stepFindWarehouse || f.step == stepRunStatement {
 		fmt.Fprintf(&b, " (warehouse %s)", f.warehouseID)
 	}
-	if f.statement != "" {
-		fmt.Fprintf(&b, "\n\nStatement: %s\n\nError", excerpt(f.statement))
+	if f.statement != nil {
+		fmt.Fprintf(&b, "\n\nStatement: %s\n\nError", f.statement)
 	}
 	fmt.Fprintf(&b, ": %v.\n\n%s", strings.TrimSuffix(f.err.Error(), "."), f.advice())
 	return b.String()
@@ -166,21 +186,6 @@ func (f failure) apiAdvice(e *databricks.APIError) string {
 		return "Databricks refused the request as invalid; the message above says which value."
 	}
 	return "Try again; if it persists, contact Databricks support with the request id above."
-}
-
-// excerpt shortens a statement to its first line, at most 120 characters, enough to
-// recognise it in a diagnostic.
-func excerpt(sql string) string {
-	sql = strings.TrimSpace(sql)
-	line, _, more := strings.Cut(sql, "\n")
-	line = strings.TrimSpace(line)
-	if r := []rune(line); len(r) > 120 {
-		line, more = string(r[:120]), true
-	}
-	if more {
-		line += " …"
-	}
-	return line
 }
 
 func capitalize(s string) string {

@@ -232,7 +232,7 @@ func TestAccFaults(t *testing.T) {
 			name:   "a FAILED statement",
 			faults: []emulator.Fault{{Endpoint: emulator.EndpointExecute, Kind: emulator.FaultStatementFailed}},
 			config: faultProvider(30) + faultQuery("SELECT 1 AS one", ""),
-			want:   []string{"Statement Failed", "Statement: SELECT 1 AS one", "failed: INTERNAL_ERROR", "SQLSTATE XX000", "Fix the statement"},
+			want:   []string{"Statement Failed", "Statement: the statement argument (SELECT …)", "failed: INTERNAL_ERROR", "SQLSTATE XX000", "Fix the statement"},
 		},
 		{
 			name:   "a CANCELED statement",

@@ -473,3 +473,53 @@ func summaries(diags []diagnostic) []string {
 	}
 	return s
 }
+
+// TestAccSecretsNotQuotedFromStatements fails a statement whose text holds a sensitive
+// value: the plan shows it as sensitive, and neither the apply's output, its error nor
+// the provider's TRACE log may repeat it, since a diagnostic names a statement by its
+// argument and leading keywords only.
+func TestAccSecretsNotQuotedFromStatements(t *testing.T) {
+	requireCLI(t)
+	t.Parallel()
+	ws := newWorkspace(t, emulator.Options{SampleTrips: -1})
+	password := randomToken(t)
+	const variable = `
+variable "password" {
+  type      = string
+  sensitive = true
+}
+`
+	h := newCLI(t, variable+`
+resource "dbsql_statement" "secret" {
+  execute = "INSERT INTO no_such_table VALUES ('${var.password}')"
+}
+`)
+	h.secrets = append(h.secrets, password, ws.token)
+	h.env["TF_LOG"] = "TRACE"
+	h.env["TF_LOG_PROVIDER"] = "TRACE"
+	h.env["TF_VAR_password"] = password
+	h.env["DATABRICKS_HOST"] = ws.URL
+	h.env["DATABRICKS_TOKEN"] = ws.token
+	h.env["DATABRICKS_WAREHOUSE_ID"] = emulator.DefaultWarehouseID
+	apply := func() []diagnostic {
+		t.Helper()
+		h.env["TF_LOG_PATH"] = filepath.Join(h.logDir, fmt.Sprintf("%d-apply.log", h.runs+1))
+		r := h.run("apply", "-auto-approve", "-input=false", "-json")
+		if r.exitCode == 0 {
+			t.Fatalf("the apply succeeded with a failing statement")
+		}
+		return jsonDiagnostics(t, r.stdout)
+	}
+	expectDetailContains(t, apply(), "Statement: the execute argument (INSERT INTO …)", "dbsql_statement.secret")
+
+	h.writeConfig(variable + `
+data "dbsql_query" "secret" {
+  statement = "SELECT * FROM no_such_view WHERE pw = '${var.password}'"
+}
+`)
+	expectDetailContains(t, apply(), "Statement: the statement argument (SELECT …)", "data.dbsql_query.secret")
+	if n := ws.Log().Count(emulator.EndpointExecute); n != 2 {
+		t.Errorf("%d statements were sent, want the statement and the query", n)
+	}
+	expectNoLeaks(t, h)
+}

@@ -96,21 +96,21 @@ func statementAttributes(ctx context.Context) map[string]schema.Attribute {
 		"execute": schema.StringAttribute{
 			Required:            true,
 			MarkdownDescription: "The statement to run on create. Refer to parameters as `:name`. Changing it replaces the resource.",
-			Validators:          []validator.String{notBlankStatementValidator{}},
+			Validators:          []validator.String{statementValidator{}},
 			PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
 		},
 		"revert": schema.StringAttribute{
 			Optional: true,
 			MarkdownDescription: "The statement that undoes `execute`, run on destroy and before a replacement, with the same parameters. " +
 				"Changing it alone runs nothing.",
-			Validators: []validator.String{notBlankStatementValidator{}},
+			Validators: []validator.String{statementValidator{}},
 		},
 		"verify": schema.StringAttribute{
 			Optional: true,
 			MarkdownDescription: "A read-only statement that says whether `execute`'s effect still stands, run after `execute` on create and on " +
 				"every refresh, with the same parameters. " + verifyRule + " Checked at plan time like `dbsql_query`'s statement. " +
 				"Changing it alone runs nothing but `verify`.",
-			Validators: []validator.String{readOnlyStatementValidator{}},
+			Validators: []validator.String{verifyValidator},
 		},
 		"verify_result": schema.DynamicAttribute{
 			Computed: true,
@@ -164,7 +164,7 @@ func (r *statementResource) Create(ctx context.Context, req resource.CreateReque
 		return // a write must not run without the bound it was given
 	}
 	deadline := time.Now().Add(timeout)
-	id, diags := r.run(ctx, statementExecuteCaller, plan, plan.Execute.ValueString(), timeout)
+	id, diags := r.run(ctx, statementExecuteCaller, plan, "execute", timeout)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return // nothing in state: the statement did not (certainly) succeed
@@ -291,12 +291,16 @@ func (r *statementResource) Delete(ctx context.Context, req resource.DeleteReque
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	_, diags = r.run(ctx, statementRevertCaller, state, state.Revert.ValueString(), timeout)
+	_, diags = r.run(ctx, statementRevertCaller, state, "revert", timeout)
 	resp.Diagnostics.Append(diags...)
 }
 
-// run runs one statement of m to completion within timeout.
-func (r *statementResource) run(ctx context.Context, c caller, m statementModel, statement string, timeout time.Duration) (string, diag.Diagnostics) {
+// run runs m's execute or revert (attribute) to completion within timeout.
+func (r *statementResource) run(ctx context.Context, c caller, m statementModel, attribute string, timeout time.Duration) (string, diag.Diagnostics) {
+	statement := m.Execute.ValueString()
+	if attribute == "revert" {
+		statement = m.Revert.ValueString()
+	}
 	ctx, conn, diags := r.data.connect(ctx, m.connectionRequest(c))
 	if diags.HasError() {
 		return "", diags
@@ -312,7 +316,7 @@ func (r *statementResource) run(ctx context.Context, c caller, m statementModel,
 	})
 	if err != nil {
 		fail := conn.failure(stepRunStatement, err)
-		fail.statement = statement
+		fail.statement = nameStatement(attribute, statement)
 		fail.addError(&diags)
 		return id, diags
 	}

@@ -124,7 +124,7 @@ resource "dbsql_statement" "broken" {
   revert  = "INSERT INTO audit VALUES (0, 'revert')"
 }`,
 			ConfigVariables: ws.variables(),
-			ExpectError:     expectError("Statement Failed", "Statement: INSERT INTO no_such_table VALUES (1)", "TABLE_OR_VIEW_NOT_FOUND"),
+			ExpectError:     expectError("Statement Failed", "Statement: the execute argument (INSERT INTO …)", "TABLE_OR_VIEW_NOT_FOUND"),
 		}},
 		CheckDestroy: func(*terraform.State) error {
 			if got := auditLog(t, ws); len(got) != 0 {
