@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # make demo: the quickstart (examples/quickstart) against the local Databricks emulator.
 # Starts the emulator on a free loopback port, applies, prints the outputs, destroys,
-# and leaves nothing running or behind. TF=terraform uses Terraform 1.5.7 instead of
-# OpenTofu. Expects `make build emulator` to have put the binaries in $BIN.
+# and leaves nothing running or behind. TF picks the CLI: tofu (OpenTofu, the default),
+# terraform-current (a current Terraform) or terraform (Terraform 1.5.7). Expects
+# `make build emulator` and the CLI to be in $BIN.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=scripts/lib.sh
@@ -10,7 +11,7 @@ cd "$(dirname "$0")/.."
 
 BIN=${BIN:-$PWD/bin}
 TF=${TF:-tofu}
-case "$TF" in terraform | tofu) ;; *) fail "TF must be tofu or terraform, not '$TF'" ;; esac
+case "$TF" in terraform | terraform-current | tofu) ;; *) fail "TF must be tofu, terraform-current or terraform, not '$TF'" ;; esac
 for f in "$TF" terraform-provider-dbsql dbsql-emulator; do
   [ -x "$BIN/$f" ] || fail "$BIN/$f is missing: run this through 'make demo'"
 done
@@ -37,7 +38,7 @@ export TF_VAR_base_url="$url" TF_VAR_access_token="$token" TF_VAR_warehouse_id="
 cp -R examples/quickstart "$work/quickstart"
 cd "$work/quickstart"
 
-step "$TF apply: create the connection (tested on apply) and run the query"
+step "$("$BIN/$TF" version | sed -n 1p) apply: create the connection (tested on apply) and run the query"
 "$BIN/$TF" apply -auto-approve -input=false -no-color || fail "$TF apply failed"
 
 step "Outputs"

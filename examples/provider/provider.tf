@@ -1,3 +1,12 @@
+terraform {
+  required_providers {
+    dbsql = {
+      source  = "dbsqlhq/dbsql"
+      version = "~> 0.1"
+    }
+  }
+}
+
 # Every argument is optional. Each falls back to an environment variable
 # (DATABRICKS_HOST, DATABRICKS_TOKEN, DATABRICKS_WAREHOUSE_ID), then to a profile
 # of ~/.databrickscfg. In a pipeline, export DATABRICKS_TOKEN and leave the token

@@ -10,7 +10,8 @@
 terraform {
   required_providers {
     dbsql = {
-      source = "dbsqlhq/dbsql"
+      source  = "dbsqlhq/dbsql"
+      version = "~> 0.1"
     }
   }
 }

@@ -74,7 +74,7 @@ func (r *accessTokenEphemeralResource) Schema(_ context.Context, _ ephemeral.Sch
 			},
 			"token_id": schema.StringAttribute{
 				Computed:            true,
-				MarkdownDescription: "The token id.",
+				MarkdownDescription: "The Databricks token id, as the workspace's token list shows it while the token lives; not the token itself.",
 			},
 			"token_value": schema.StringAttribute{
 				Computed:            true,

@@ -70,9 +70,10 @@ func (r *accessTokenResource) Schema(_ context.Context, _ resource.SchemaRequest
 			"imported token cannot be read back, and neither can its lifetime).",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
-				Computed:            true,
-				MarkdownDescription: "The token id.",
-				PlanModifiers:       keep,
+				Computed: true,
+				MarkdownDescription: "The resource's id: the same value as `token_id`, kept so that configurations and tools that read `id` " +
+					"go on working. Prefer `token_id`.",
+				PlanModifiers: keep,
 			},
 			"comment": schema.StringAttribute{
 				Optional:            true,
@@ -93,9 +94,10 @@ func (r *accessTokenResource) Schema(_ context.Context, _ resource.SchemaRequest
 				Validators: []validator.String{durationValidator()},
 			},
 			"token_id": schema.StringAttribute{
-				Computed:            true,
-				MarkdownDescription: "The token id.",
-				PlanModifiers:       keep,
+				Computed: true,
+				MarkdownDescription: "The Databricks token id, as the workspace's token list shows it and as `terraform import` takes it; " +
+					"not the token itself.",
+				PlanModifiers: keep,
 			},
 			"token_value": schema.StringAttribute{
 				Computed:            true,

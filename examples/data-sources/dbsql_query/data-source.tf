@@ -1,10 +1,20 @@
-# The ten busiest pickup zip codes among longer trips, from the sample data
-# every Databricks workspace has.
+terraform {
+  required_providers {
+    dbsql = {
+      source  = "dbsqlhq/dbsql"
+      version = "~> 0.1"
+    }
+  }
+}
+
+# The ten busiest pickup zip codes among longer trips, from the sample data every
+# Databricks workspace has. It runs on the provider's connection (DATABRICKS_HOST,
+# DATABRICKS_TOKEN, DATABRICKS_WAREHOUSE_ID, or the provider block); set
+# connection_info = dbsql_connection.<name> to run it on a connection of your own.
 data "dbsql_query" "trips" {
-  connection_info = dbsql_connection.sales # else the provider block's connection
-  catalog         = "samples"
-  schema          = "nyctaxi"
-  statement       = <<-SQL
+  catalog   = "samples"
+  schema    = "nyctaxi"
+  statement = <<-SQL
     SELECT pickup_zip, count(*) AS trips, avg(fare_amount) AS avg_fare
     FROM trips
     WHERE trip_distance > :min_miles
@@ -24,4 +34,16 @@ data "dbsql_query" "trips" {
 # Values are typed: pickup_zip is a number, not a string.
 output "top_zip" {
   value = data.dbsql_query.trips.rows[0].pickup_zip
+}
+
+# A table whose name comes from a variable: IDENTIFIER(:table) takes it as a
+# parameter, so it is never spliced into the SQL.
+variable "orders_table" {
+  type    = string
+  default = "main.sales.orders"
+}
+
+data "dbsql_query" "order_count" {
+  statement  = "SELECT count(*) AS n FROM IDENTIFIER(:table)"
+  parameters = [{ name = "table", value = var.orders_table }]
 }

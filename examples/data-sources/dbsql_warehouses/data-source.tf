@@ -1,3 +1,12 @@
+terraform {
+  required_providers {
+    dbsql = {
+      source  = "dbsqlhq/dbsql"
+      version = "~> 0.1"
+    }
+  }
+}
+
 # Find the warehouse by name instead of pasting its id.
 data "dbsql_warehouses" "reporting" {
   name = "Reporting"

@@ -1,3 +1,12 @@
+terraform {
+  required_providers {
+    dbsql = {
+      source  = "dbsqlhq/dbsql"
+      version = "~> 0.1"
+    }
+  }
+}
+
 # A dedicated token for a pipeline, minted with the provider's own credential
 # (e.g. DATABRICKS_TOKEN of an admin or service principal), valid for 90 days
 # and replaced automatically in the last week of its life.
