@@ -21,6 +21,10 @@ resource "dbsql_statement" "daily_orders" {
   revert     = "DROP TABLE IF EXISTS IDENTIFIER(:table)"
   parameters = [{ name = "table", value = var.table }]
 
+  # Drift: on every refresh, verify says whether the table still stands. If someone
+  # drops it, the next plan shows it being created again.
+  verify = "SELECT count(*) > 0 AS present FROM system.information_schema.tables WHERE concat_ws('.', table_catalog, table_schema, table_name) = :table"
+
   timeouts = {
     create = "30m" # includes a stopped warehouse's start
   }
