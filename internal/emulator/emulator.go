@@ -26,10 +26,12 @@ type Emulator struct {
 	log   *RequestLog
 	table []route
 
-	faults     faultSet
-	tokens     *tokenStore
-	warehouses *warehouseSet
-	statements *statementStore
+	faults       faultSet
+	tokens       *tokenStore
+	principals   *principalSet
+	accessTokens *accessTokenStore
+	warehouses   *warehouseSet
+	statements   *statementStore
 
 	// ctx is the parent of every statement's execution; Close cancels it.
 	ctx       context.Context
@@ -46,6 +48,10 @@ func New(opts Options) (*Emulator, error) {
 	if err != nil {
 		return nil, err
 	}
+	principals, err := newPrincipalSet(opts)
+	if err != nil {
+		return nil, err
+	}
 	connector, err := duckdb.NewConnector("", nil)
 	if err != nil {
 		return nil, fmt.Errorf("emulator: opening DuckDB: %w", err)
@@ -57,14 +63,16 @@ func New(opts Options) (*Emulator, error) {
 	}
 	ctx, stop := context.WithCancel(context.Background())
 	e := &Emulator{
-		opts:       opts,
-		db:         db,
-		log:        newRequestLog(),
-		tokens:     newTokenStore(opts.Tokens, opts.MaxTokens),
-		warehouses: newWarehouseSet(opts.Warehouses),
-		statements: newStatementStore(),
-		ctx:        ctx,
-		stop:       stop,
+		opts:         opts,
+		db:           db,
+		log:          newRequestLog(),
+		tokens:       newTokenStore(opts.Tokens, opts.MaxTokens),
+		principals:   principals,
+		accessTokens: newAccessTokenStore(),
+		warehouses:   newWarehouseSet(opts.Warehouses),
+		statements:   newStatementStore(),
+		ctx:          ctx,
+		stop:         stop,
 	}
 	e.table = e.routes()
 	return e, nil
@@ -111,12 +119,17 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if rt != nil {
 		ep = rt.endpoint
 	}
+	oauth := (rt != nil && rt.oauth) || (rt == nil && e.oauthPath(r.URL.Path))
+	logged, loggedPath := body, r.URL.RequestURI()
+	if oauth {
+		logged, loggedPath = redactForm(body), r.URL.Path
+	}
 	entry := e.log.begin(Request{
 		Time:      started,
 		Endpoint:  ep,
 		Method:    r.Method,
-		Path:      r.URL.RequestURI(),
-		Body:      body,
+		Path:      loggedPath,
+		Body:      logged,
 		UserAgent: r.UserAgent(),
 	}, r.RemoteAddr)
 	sw := &statusWriter{ResponseWriter: w, onStart: func() { e.log.responding(entry) }}
@@ -135,7 +148,7 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		x.fail(http.StatusServiceUnavailable, "TEMPORARILY_UNAVAILABLE", "The emulator is shutting down.")
 		return
 	}
-	if !e.authenticate(x) {
+	if !oauth && !e.authenticate(x) {
 		return
 	}
 	if rt == nil {
@@ -171,6 +184,12 @@ func (e *Emulator) logLine(r Request, took time.Duration) {
 	}
 	if r.Fault != "" {
 		extra += " fault=" + string(r.Fault)
+	}
+	if r.GrantType != "" {
+		extra += " grant_type=" + r.GrantType
+	}
+	if r.Principal != "" {
+		extra += " principal=" + r.Principal
 	}
 	e.opts.Logf("%s %s -> %d in %s%s", r.Method, r.Path, r.Status, took.Round(time.Millisecond), extra)
 }
