@@ -166,7 +166,7 @@ func (j *jwt) verify(keys []verificationKey) error {
 		}
 	}
 	if tried == 0 {
-		return fmt.Errorf("no %s public key with kid %q is in the policy's key set", j.alg, j.kid)
+		return fmt.Errorf("the token's signature cannot be verified: no %s public key with kid %q is in the policy's key set", j.alg, j.kid)
 	}
 	return fmt.Errorf("the token's %s signature does not verify with the policy's public keys", j.alg)
 }
