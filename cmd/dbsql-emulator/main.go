@@ -38,6 +38,7 @@ type config struct {
 	coldStart, latency                               time.Duration
 	chunkRows, sampleTrips                           int
 	verbose, allowRemote                             bool
+	auth                                             authFlags
 }
 
 func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (config, error) {
@@ -55,7 +56,11 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (co
 	fs.StringVar(&c.urlFile, "url-file", "", "write the base URL to this file once listening (for scripts)")
 	fs.BoolVar(&c.verbose, "v", false, "log every request to stderr (never the token)")
 	fs.BoolVar(&c.allowRemote, "allow-remote", false, "allow a non-loopback -addr (the emulator has no TLS and a well-known default token)")
+	c.auth.register(fs)
 	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	if err := c.auth.check(); err != nil {
 		return c, err
 	}
 	if fs.NArg() > 0 {
@@ -106,6 +111,7 @@ func (c config) options(stderr io.Writer) emulator.Options {
 		SampleTrips:  c.sampleTrips,
 		Latency:      c.latency,
 	}
+	c.auth.apply(&opts)
 	if c.verbose {
 		logger := log.New(stderr, "dbsql-emulator: ", log.LstdFlags|log.Lmicroseconds)
 		opts.Logf = logger.Printf
@@ -137,6 +143,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		// nothing; a token of the user's own is never printed.
 		fmt.Fprintf(stdout, "  export DATABRICKS_TOKEN=%s\n", c.token)
 	}
+	c.auth.announce(stdout, srv.URL)
 	<-ctx.Done()
 	fmt.Fprintln(stdout, "dbsql-emulator stopping")
 	return nil
