@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"net/http"
 	"net/url"
@@ -156,6 +158,45 @@ func TestRunWithOAuthPrincipals(t *testing.T) {
 	}
 	if !strings.Contains(logs, "grant_type=client_credentials principal=app-1") {
 		t.Errorf("-v lines do not describe the token request: %q", logs)
+	}
+}
+
+func TestRunServesTLS(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	urlFile, certFile := filepath.Join(dir, "url"), filepath.Join(dir, "cert.pem")
+	ctx, cancel := context.WithCancel(context.Background())
+	var stdout, stderr syncBuffer
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"-addr", "127.0.0.1:0", "-url-file", urlFile, "-sample-trips", "-1", "-tls-cert", certFile},
+			func(string) string { return "" }, &stdout, &stderr)
+	}()
+	base := waitForURL(t, urlFile, &stderr)
+	pemBytes, err := os.ReadFile(certFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	if !strings.HasPrefix(base, "https://") || !pool.AppendCertsFromPEM(pemBytes) {
+		t.Fatalf("URL %s, certificate %q", base, pemBytes)
+	}
+	client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}}}
+	resp, err := client.Get(base + "/oidc/.well-known/oauth-authorization-server")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var disco struct {
+		TokenEndpoint string `json:"token_endpoint"`
+	}
+	err = json.NewDecoder(resp.Body).Decode(&disco)
+	resp.Body.Close()
+	if err != nil || disco.TokenEndpoint != base+"/oidc/v1/token" {
+		t.Errorf("discovery over HTTPS: %+v %v", disco, err)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("run: %v", err)
 	}
 }
 

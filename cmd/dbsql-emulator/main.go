@@ -35,6 +35,7 @@ func main() {
 // config is what the flags say.
 type config struct {
 	addr, token, warehouseID, warehouseName, urlFile string
+	tlsCert                                          string
 	coldStart, latency                               time.Duration
 	chunkRows, sampleTrips                           int
 	verbose, allowRemote                             bool
@@ -56,6 +57,7 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (co
 	fs.StringVar(&c.urlFile, "url-file", "", "write the base URL to this file once listening (for scripts)")
 	fs.BoolVar(&c.verbose, "v", false, "log every request to stderr (never the token)")
 	fs.BoolVar(&c.allowRemote, "allow-remote", false, "allow a non-loopback -addr (the emulator has no TLS and a well-known default token)")
+	fs.StringVar(&c.tlsCert, "tls-cert", "", "serve HTTPS with a fresh self-signed certificate for 127.0.0.1 and localhost, written as PEM to `FILE`\n(for clients that insist on HTTPS, e.g. the Azure SDKs' AZURE_AUTHORITY_HOST; trust it with SSL_CERT_FILE)")
 	c.auth.register(fs)
 	if err := fs.Parse(args); err != nil {
 		return c, err
@@ -125,11 +127,20 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return err
 	}
-	srv, err := emulator.Listen(c.addr, c.options(stderr))
+	listen := emulator.Listen
+	if c.tlsCert != "" {
+		listen = emulator.ListenTLS
+	}
+	srv, err := listen(c.addr, c.options(stderr))
 	if err != nil {
 		return err
 	}
 	defer srv.Close()
+	if c.tlsCert != "" {
+		if err := writeFileAtomic(c.tlsCert, string(srv.CertificatePEM)); err != nil {
+			return err
+		}
+	}
 	if c.urlFile != "" {
 		if err := writeFileAtomic(c.urlFile, srv.URL+"\n"); err != nil {
 			return err
