@@ -239,9 +239,11 @@ func TestOAuthClientCredentialsFailures(t *testing.T) {
 
 func TestOAuthTokenExpires(t *testing.T) {
 	t.Parallel()
-	s := startOAuth(t, Options{OAuthTokenLifetime: time.Second})
+	// Two seconds: short enough to wait for, long enough that the first use
+	// comes before the end even on a loaded machine.
+	s := startOAuth(t, Options{OAuthTokenLifetime: 2 * time.Second})
 	tok := m2mToken(t, s)
-	if tok.ExpiresIn != 1 {
+	if tok.ExpiresIn != 2 {
 		t.Fatalf("expires_in %d", tok.ExpiresIn)
 	}
 	if c, _ := me(t, s, tok.AccessToken); c.status != http.StatusOK {
