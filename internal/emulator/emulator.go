@@ -74,7 +74,7 @@ func New(opts Options) (*Emulator, error) {
 		ctx:          ctx,
 		stop:         stop,
 	}
-	e.table = e.routes()
+	e.table = append(e.routes(), e.oauthRoutes()...)
 	return e, nil
 }
 

@@ -22,7 +22,7 @@ func (e *Emulator) routes() []route {
 	r := func(method, pattern string, ep Endpoint, h func(*exchange)) route {
 		return route{method: method, segments: strings.Split(strings.Trim(pattern, "/"), "/"), endpoint: ep, handle: h}
 	}
-	return append([]route{
+	return []route{
 		r(http.MethodGet, "/api/2.0/preview/scim/v2/Me", EndpointMe, e.handleMe),
 		r(http.MethodPost, "/api/2.0/sql/statements", EndpointExecute, e.handleExecute),
 		r(http.MethodGet, "/api/2.0/sql/statements/{id}", EndpointGetStatement, e.handleGetStatement),
@@ -35,7 +35,7 @@ func (e *Emulator) routes() []route {
 		r(http.MethodPost, "/api/2.0/token/create", EndpointCreateToken, e.handleCreateToken),
 		r(http.MethodGet, "/api/2.0/token/list", EndpointListTokens, e.handleListTokens),
 		r(http.MethodPost, "/api/2.0/token/delete", EndpointDeleteToken, e.handleDeleteToken),
-	}, e.oauthRoutes()...)
+	}
 }
 
 // oauthRoutes are the endpoints clients reach before they have a token.
