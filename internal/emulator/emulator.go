@@ -26,12 +26,10 @@ type Emulator struct {
 	log   *RequestLog
 	table []route
 
-	faults       faultSet
-	tokens       *tokenStore
-	principals   *principalSet
-	accessTokens *accessTokenStore
-	warehouses   *warehouseSet
-	statements   *statementStore
+	faults     faultSet
+	tokens     *tokenStore
+	warehouses *warehouseSet
+	statements *statementStore
 
 	// ctx is the parent of every statement's execution; Close cancels it.
 	ctx       context.Context
@@ -39,6 +37,11 @@ type Emulator struct {
 	running   sync.WaitGroup
 	closeOnce sync.Once
 	closeErr  error
+
+	// principals are who can sign in with OAuth besides the workspace user,
+	// accessTokens the OAuth tokens they were issued.
+	principals   *principalSet
+	accessTokens *accessTokenStore
 }
 
 // New opens an in-memory DuckDB, creates the catalogs and loads the sample
@@ -63,18 +66,17 @@ func New(opts Options) (*Emulator, error) {
 	}
 	ctx, stop := context.WithCancel(context.Background())
 	e := &Emulator{
-		opts:         opts,
-		db:           db,
-		log:          newRequestLog(),
-		tokens:       newTokenStore(opts.Tokens, opts.MaxTokens),
-		principals:   principals,
-		accessTokens: newAccessTokenStore(),
-		warehouses:   newWarehouseSet(opts.Warehouses),
-		statements:   newStatementStore(),
-		ctx:          ctx,
-		stop:         stop,
+		opts:       opts,
+		db:         db,
+		log:        newRequestLog(),
+		tokens:     newTokenStore(opts.Tokens, opts.MaxTokens),
+		warehouses: newWarehouseSet(opts.Warehouses),
+		statements: newStatementStore(),
+		ctx:        ctx,
+		stop:       stop,
 	}
-	e.table = append(e.routes(), e.oauthRoutes()...)
+	e.principals, e.accessTokens = principals, newAccessTokenStore()
+	e.table = e.routes()
 	return e, nil
 }
 
@@ -119,9 +121,10 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if rt != nil {
 		ep = rt.endpoint
 	}
-	oauth := (rt != nil && rt.oauth) || (rt == nil && e.oauthPath(r.URL.Path))
+	// OAuth requests carry secrets in their form (and clients may err and
+	// put them in the query): the log keeps neither.
 	logged, loggedPath := body, r.URL.RequestURI()
-	if oauth {
+	if e.oauthPath(r.URL.Path) {
 		logged, loggedPath = redactForm(body), r.URL.Path
 	}
 	entry := e.log.begin(Request{
@@ -148,7 +151,7 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		x.fail(http.StatusServiceUnavailable, "TEMPORARILY_UNAVAILABLE", "The emulator is shutting down.")
 		return
 	}
-	if !oauth && !e.authenticate(x) {
+	if !e.authenticate(x) {
 		return
 	}
 	if rt == nil {

@@ -22,7 +22,7 @@ func (e *Emulator) routes() []route {
 	r := func(method, pattern string, ep Endpoint, h func(*exchange)) route {
 		return route{method: method, segments: strings.Split(strings.Trim(pattern, "/"), "/"), endpoint: ep, handle: h}
 	}
-	return []route{
+	api := []route{
 		r(http.MethodGet, "/api/2.0/preview/scim/v2/Me", EndpointMe, e.handleMe),
 		r(http.MethodPost, "/api/2.0/sql/statements", EndpointExecute, e.handleExecute),
 		r(http.MethodGet, "/api/2.0/sql/statements/{id}", EndpointGetStatement, e.handleGetStatement),
@@ -36,6 +36,9 @@ func (e *Emulator) routes() []route {
 		r(http.MethodGet, "/api/2.0/token/list", EndpointListTokens, e.handleListTokens),
 		r(http.MethodPost, "/api/2.0/token/delete", EndpointDeleteToken, e.handleDeleteToken),
 	}
+	// The OAuth endpoints' {tenant} patterns match no API path, so the order
+	// does not matter.
+	return append(api, e.oauthRoutes()...)
 }
 
 // oauthRoutes are the endpoints clients reach before they have a token.
