@@ -35,9 +35,11 @@ func main() {
 // config is what the flags say.
 type config struct {
 	addr, token, warehouseID, warehouseName, urlFile string
+	tlsCert                                          string
 	coldStart, latency                               time.Duration
 	chunkRows, sampleTrips                           int
 	verbose, allowRemote                             bool
+	auth                                             authFlags
 }
 
 func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (config, error) {
@@ -53,9 +55,14 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (co
 	fs.IntVar(&c.chunkRows, "chunk-rows", 10000, "rows per result chunk")
 	fs.IntVar(&c.sampleTrips, "sample-trips", 21932, "rows in samples.nyctaxi.trips; -1 for no sample data")
 	fs.StringVar(&c.urlFile, "url-file", "", "write the base URL to this file once listening (for scripts)")
+	fs.StringVar(&c.tlsCert, "tls-cert", "", "serve HTTPS with a fresh self-signed certificate for 127.0.0.1 and localhost, written as PEM to `FILE`\n(for clients that insist on HTTPS, e.g. the Azure SDKs' AZURE_AUTHORITY_HOST; trust it with SSL_CERT_FILE)")
+	c.auth.register(fs)
 	fs.BoolVar(&c.verbose, "v", false, "log every request to stderr (never the token)")
 	fs.BoolVar(&c.allowRemote, "allow-remote", false, "allow a non-loopback -addr (the emulator has no TLS and a well-known default token)")
 	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	if err := c.auth.check(); err != nil {
 		return c, err
 	}
 	if fs.NArg() > 0 {
@@ -106,6 +113,7 @@ func (c config) options(stderr io.Writer) emulator.Options {
 		SampleTrips:  c.sampleTrips,
 		Latency:      c.latency,
 	}
+	c.auth.apply(&opts)
 	if c.verbose {
 		logger := log.New(stderr, "dbsql-emulator: ", log.LstdFlags|log.Lmicroseconds)
 		opts.Logf = logger.Printf
@@ -119,11 +127,20 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return err
 	}
-	srv, err := emulator.Listen(c.addr, c.options(stderr))
+	listen := emulator.Listen
+	if c.tlsCert != "" {
+		listen = emulator.ListenTLS
+	}
+	srv, err := listen(c.addr, c.options(stderr))
 	if err != nil {
 		return err
 	}
 	defer srv.Close()
+	if c.tlsCert != "" {
+		if err := writeFileAtomic(c.tlsCert, string(srv.CertificatePEM)); err != nil {
+			return err
+		}
+	}
 	if c.urlFile != "" {
 		if err := writeFileAtomic(c.urlFile, srv.URL+"\n"); err != nil {
 			return err
@@ -137,6 +154,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		// nothing; a token of the user's own is never printed.
 		fmt.Fprintf(stdout, "  export DATABRICKS_TOKEN=%s\n", c.token)
 	}
+	c.auth.announce(stdout, srv.URL)
 	<-ctx.Done()
 	fmt.Fprintln(stdout, "dbsql-emulator stopping")
 	return nil

@@ -1,7 +1,7 @@
 // Package emulator is a local stand-in for a Databricks workspace: a real HTTP
 // server that speaks the subset of the Databricks REST API this provider uses
-// (SCIM Me, the SQL Statement Execution API, SQL warehouses and personal access
-// tokens), with SQL answered by an in-memory DuckDB.
+// (SCIM Me, the SQL Statement Execution API, SQL warehouses, personal access
+// tokens and OAuth), with SQL answered by an in-memory DuckDB.
 //
 // It exists for tests and demos only. The client's unit tests, the provider's
 // acceptance tests and `make demo` run against it; the provider binary never
@@ -12,4 +12,12 @@
 // DefaultToken, and use the fault switches (AddFault), the request log (Log) and
 // the test controls (ExpireResults, ExpireToken, SetWarehouseState, ...) to
 // provoke and observe the behaviour they care about.
+//
+// Besides personal access tokens the workspace speaks OAuth as Databricks does:
+// service principals (Options.ServicePrincipals) get access tokens from
+// /oidc/v1/token with their secret, or by exchanging a CI's JWT that a
+// federation policy trusts (Options.FederationPolicies; Issuer mints such
+// tokens and fakes GitHub Actions' ID-token endpoint); a stand-in for Entra ID
+// serves Azure service principals. Access tokens expire after
+// Options.OAuthTokenLifetime, so that tests can watch clients refresh.
 package emulator

@@ -37,12 +37,21 @@ type Emulator struct {
 	running   sync.WaitGroup
 	closeOnce sync.Once
 	closeErr  error
+
+	// principals are who can sign in with OAuth besides the workspace user,
+	// accessTokens the OAuth tokens they were issued.
+	principals   *principalSet
+	accessTokens *accessTokenStore
 }
 
 // New opens an in-memory DuckDB, creates the catalogs and loads the sample
 // data. The caller must Close the emulator.
 func New(opts Options) (*Emulator, error) {
 	opts, err := opts.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	principals, err := newPrincipalSet(opts)
 	if err != nil {
 		return nil, err
 	}
@@ -66,6 +75,7 @@ func New(opts Options) (*Emulator, error) {
 		ctx:        ctx,
 		stop:       stop,
 	}
+	e.principals, e.accessTokens = principals, newAccessTokenStore()
 	e.table = e.routes()
 	return e, nil
 }
@@ -111,12 +121,18 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if rt != nil {
 		ep = rt.endpoint
 	}
+	// OAuth requests carry secrets in their form (and clients may err and
+	// put them in the query): the log keeps neither.
+	logged, loggedPath := body, r.URL.RequestURI()
+	if e.oauthPath(r.URL.Path) {
+		logged, loggedPath = redactForm(body), r.URL.Path
+	}
 	entry := e.log.begin(Request{
 		Time:      started,
 		Endpoint:  ep,
 		Method:    r.Method,
-		Path:      r.URL.RequestURI(),
-		Body:      body,
+		Path:      loggedPath,
+		Body:      logged,
 		UserAgent: r.UserAgent(),
 	}, r.RemoteAddr)
 	sw := &statusWriter{ResponseWriter: w, onStart: func() { e.log.responding(entry) }}
@@ -171,6 +187,12 @@ func (e *Emulator) logLine(r Request, took time.Duration) {
 	}
 	if r.Fault != "" {
 		extra += " fault=" + string(r.Fault)
+	}
+	if r.GrantType != "" {
+		extra += " grant_type=" + r.GrantType
+	}
+	if r.Principal != "" {
+		extra += " principal=" + r.Principal
 	}
 	e.opts.Logf("%s %s -> %d in %s%s", r.Method, r.Path, r.Status, took.Round(time.Millisecond), extra)
 }

@@ -25,6 +25,12 @@ const (
 	EndpointCreateToken    Endpoint = "tokens.create"
 	EndpointListTokens     Endpoint = "tokens.list"
 	EndpointDeleteToken    Endpoint = "tokens.delete"
+	// The OAuth authorization server of the workspace, and the emulator's
+	// stand-in for Entra ID (login.microsoftonline.com).
+	EndpointOAuthDiscovery Endpoint = "oauth.discovery"
+	EndpointOAuthToken     Endpoint = "oauth.token"
+	EndpointAzureDiscovery Endpoint = "azure.discovery"
+	EndpointAzureToken     Endpoint = "azure.token"
 )
 
 // FaultKind is a way for a request to go wrong on purpose.

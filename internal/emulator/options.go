@@ -72,6 +72,20 @@ type Options struct {
 	WarehousePageSize int
 	// Latency is added to every request before it is handled.
 	Latency time.Duration
+	// ServicePrincipals can get OAuth access tokens from /oidc/v1/token with
+	// their secret (client credentials) or through FederationPolicies.
+	ServicePrincipals []ServicePrincipal
+	// FederationPolicies say which identity tokens /oidc/v1/token exchanges
+	// (RFC 8693) for an access token, and as whom.
+	FederationPolicies []FederationPolicy
+	// AzureServicePrincipals can get Entra ID tokens from the emulator's
+	// stand-in for login.microsoftonline.com (/{tenant}/oauth2/v2.0/token).
+	AzureServicePrincipals []AzureServicePrincipal
+	// OAuthTokenLifetime is how long OAuth access tokens stay valid; default
+	// 1h as on Databricks, at least 1s. Tests set it to seconds to see clients
+	// refresh. A token from a token exchange lives no longer than the
+	// identity token it was exchanged for.
+	OAuthTokenLifetime time.Duration
 	// Logf, when set, receives one human-readable line per request. Tokens are
 	// never part of it.
 	Logf func(format string, args ...any)
@@ -117,6 +131,13 @@ func (o Options) withDefaults() (Options, error) {
 	}
 	if o.SampleTrips == 0 {
 		o.SampleTrips = defaultSampleTrips
+	}
+	switch {
+	case o.OAuthTokenLifetime == 0:
+		o.OAuthTokenLifetime = defaultOAuthTokenLifetime
+	case o.OAuthTokenLifetime < time.Second:
+		// expires_in counts whole seconds, and 0 would read as "never".
+		return o, fmt.Errorf("emulator: OAuthTokenLifetime %s is under the 1s minimum", o.OAuthTokenLifetime)
 	}
 	if len(o.Warehouses) == 0 {
 		o.Warehouses = []Warehouse{{ID: DefaultWarehouseID, Name: defaultWarehouseName}}

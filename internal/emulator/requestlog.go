@@ -27,6 +27,17 @@ type Request struct {
 	// request; "" for a bootstrap token or an unauthenticated request. It says
 	// which credential a client used without recording the credential.
 	TokenID string
+	// Principal is who the request ran as: the workspace user's name, or a
+	// service principal's application id (Databricks or Entra ID); "" when no
+	// credential was accepted. On a token request that succeeded it is the
+	// principal the access token was issued to.
+	Principal string
+	// GrantType and ClientID describe a token request (oauth.token,
+	// azure.token) as sent, whether the client id came in the form or in HTTP
+	// Basic. The Body of a token request keeps only its harmless parameters:
+	// secrets, identity tokens and access tokens are never recorded.
+	GrantType string
+	ClientID  string
 }
 
 // RequestLog records every request an emulator receives, plus the

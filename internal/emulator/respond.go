@@ -19,6 +19,9 @@ type exchange struct {
 	// fault is the statement fault picked for this request, for the execute
 	// handler; HTTP faults never reach a handler.
 	fault FaultKind
+	// principal is who the request runs as once authenticated: "" for the
+	// workspace user, else a service principal's application id.
+	principal string
 }
 
 // statusWriter remembers the status code for the request log and tells it

@@ -12,13 +12,17 @@ type route struct {
 	segments []string
 	endpoint Endpoint
 	handle   func(*exchange)
+	// oauth marks an authorization-server endpoint: it needs no bearer token
+	// (token requests authenticate the client themselves), and since its form
+	// carries secrets the request log keeps neither its query nor its values.
+	oauth bool
 }
 
 func (e *Emulator) routes() []route {
 	r := func(method, pattern string, ep Endpoint, h func(*exchange)) route {
 		return route{method: method, segments: strings.Split(strings.Trim(pattern, "/"), "/"), endpoint: ep, handle: h}
 	}
-	return []route{
+	api := []route{
 		r(http.MethodGet, "/api/2.0/preview/scim/v2/Me", EndpointMe, e.handleMe),
 		r(http.MethodPost, "/api/2.0/sql/statements", EndpointExecute, e.handleExecute),
 		r(http.MethodGet, "/api/2.0/sql/statements/{id}", EndpointGetStatement, e.handleGetStatement),
@@ -32,6 +36,37 @@ func (e *Emulator) routes() []route {
 		r(http.MethodGet, "/api/2.0/token/list", EndpointListTokens, e.handleListTokens),
 		r(http.MethodPost, "/api/2.0/token/delete", EndpointDeleteToken, e.handleDeleteToken),
 	}
+	// The OAuth endpoints' {tenant} patterns match no API path, so the order
+	// does not matter.
+	return append(api, e.oauthRoutes()...)
+}
+
+// oauthRoutes are the endpoints clients reach before they have a token.
+func (e *Emulator) oauthRoutes() []route {
+	r := func(method, pattern string, ep Endpoint, h func(*exchange)) route {
+		return route{method: method, segments: strings.Split(strings.Trim(pattern, "/"), "/"), endpoint: ep, handle: h, oauth: true}
+	}
+	return []route{
+		r(http.MethodGet, "/oidc/.well-known/oauth-authorization-server", EndpointOAuthDiscovery, e.handleOIDCDiscovery),
+		r(http.MethodGet, "/oidc/.well-known/openid-configuration", EndpointOAuthDiscovery, e.handleOIDCDiscovery),
+		r(http.MethodPost, "/oidc/v1/token", EndpointOAuthToken, e.handleOIDCToken),
+		r(http.MethodGet, "/common/discovery/instance", EndpointAzureDiscovery, e.handleAzureInstanceDiscovery),
+		r(http.MethodGet, "/{tenant}/v2.0/.well-known/openid-configuration", EndpointAzureDiscovery, e.handleAzureDiscovery),
+		r(http.MethodPost, "/{tenant}/oauth2/v2.0/token", EndpointAzureToken, e.handleAzureToken),
+		r(http.MethodPost, "/{tenant}/oauth2/token", EndpointAzureToken, e.handleAzureToken),
+	}
+}
+
+// oauthPath reports whether path belongs to an OAuth endpoint, whatever the
+// method, so that a wrong method there is answered without asking for a token.
+func (e *Emulator) oauthPath(path string) bool {
+	segs := strings.Split(strings.Trim(path, "/"), "/")
+	for _, rt := range e.table {
+		if _, ok := matchSegments(rt.segments, segs); ok && rt.oauth {
+			return true
+		}
+	}
+	return false
 }
 
 // match finds the route for a request. When the path is known but the method

@@ -9,6 +9,10 @@ import (
 const scimUserID = "4213860713539291"
 
 func (e *Emulator) handleMe(x *exchange) {
+	if x.principal != "" {
+		e.replyMeServicePrincipal(x)
+		return
+	}
 	name := e.opts.UserName
 	display := name
 	if local, _, ok := strings.Cut(name, "@"); ok {
@@ -54,4 +58,33 @@ func (e *Emulator) handleMe(x *exchange) {
 		x.w.Header().Set("X-Databricks-Org-Id", e.opts.WorkspaceID)
 	}
 	x.reply(http.StatusOK, body)
+}
+
+// replyMeServicePrincipal answers SCIM Me for a service principal: its
+// userName is its application id, it has no emails, and its schema is the
+// service principal one.
+func (e *Emulator) replyMeServicePrincipal(x *exchange) {
+	appID := x.principal
+	display, _ := e.principals.displayName(appID)
+	type entitlement struct {
+		Value string `json:"value"`
+	}
+	if e.opts.WorkspaceID != "-" {
+		x.w.Header().Set("X-Databricks-Org-Id", e.opts.WorkspaceID)
+	}
+	x.reply(http.StatusOK, struct {
+		ID           string        `json:"id"`
+		UserName     string        `json:"userName"`
+		DisplayName  string        `json:"displayName"`
+		Active       bool          `json:"active"`
+		Entitlements []entitlement `json:"entitlements"`
+		Schemas      []string      `json:"schemas"`
+	}{
+		ID:           scimID(appID),
+		UserName:     appID,
+		DisplayName:  display,
+		Active:       true,
+		Entitlements: []entitlement{{Value: "databricks-sql-access"}, {Value: "workspace-access"}},
+		Schemas:      []string{"urn:ietf:params:scim:schemas:core:2.0:ServicePrincipal"},
+	})
 }

@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
@@ -13,6 +14,9 @@ import (
 type Server struct {
 	// URL is the base URL of the emulated workspace, e.g. http://127.0.0.1:41234.
 	URL string
+	// CertificatePEM is the self-signed certificate of a server started with
+	// StartTLS or ListenTLS (nil otherwise): clients trust it as their root.
+	CertificatePEM []byte
 	*Emulator
 
 	srv  *http.Server
@@ -29,6 +33,11 @@ func Start(opts Options) (*Server, error) {
 // would listen on every interface and is refused; name the host, and only
 // name a non-loopback one on purpose (the command asks for -allow-remote).
 func Listen(addr string, opts Options) (*Server, error) {
+	return listen(addr, opts, nil)
+}
+
+// listen serves HTTP, or HTTPS when tlsConfig is set.
+func listen(addr string, opts Options, tlsConfig *tls.Config) (*Server, error) {
 	host, _, err := net.SplitHostPort(addr)
 	if err != nil {
 		return nil, fmt.Errorf("emulator: address %q: %w", addr, err)
@@ -45,8 +54,12 @@ func Listen(addr string, opts Options) (*Server, error) {
 		_ = e.Close()
 		return nil, fmt.Errorf("emulator: %w", err)
 	}
+	scheme := "http://"
+	if tlsConfig != nil {
+		ln, scheme = tls.NewListener(ln, tlsConfig), "https://"
+	}
 	s := &Server{
-		URL:      "http://" + ln.Addr().String(),
+		URL:      scheme + ln.Addr().String(),
 		Emulator: e,
 		ln:       ln,
 		done:     make(chan struct{}),

@@ -17,6 +17,9 @@ type TokenInfo struct {
 	// Revoked is set once the token was deleted through /token/delete or
 	// RevokeToken.
 	Revoked bool
+	// Owner is the application id of the service principal that created the
+	// token, "" for the workspace user; the token signs in as its owner.
+	Owner string
 }
 
 // Expired reports whether the token's lifetime is over at now.
@@ -46,20 +49,21 @@ func newTokenStore(bootstrap []string, maxTokens int) *tokenStore {
 	return s
 }
 
-// identify reports whether token is accepted and, for a minted token, its id.
-func (s *tokenStore) identify(token string) (tokenID string, ok bool) {
+// identify reports whether token is accepted and, for a minted token, its id
+// and owner. Bootstrap tokens belong to the workspace user.
+func (s *tokenStore) identify(token string) (tokenID, owner string, ok bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.bootstrap[token] {
-		return "", true
+		return "", "", true
 	}
 	now := time.Now()
 	for _, m := range s.minted {
 		if m.value == token {
-			return m.info.TokenID, !m.info.Revoked && !m.info.Expired(now)
+			return m.info.TokenID, m.info.Owner, !m.info.Revoked && !m.info.Expired(now)
 		}
 	}
-	return "", false
+	return "", "", false
 }
 
 func (s *tokenStore) find(id string) *mintedToken {
@@ -144,13 +148,13 @@ func (e *Emulator) handleCreateToken(x *exchange) {
 	if s.max > 0 {
 		live := 0
 		for _, m := range s.minted {
-			if !m.info.Revoked {
+			if !m.info.Revoked && m.info.Owner == x.principal {
 				live++
 			}
 		}
 		if live >= s.max {
 			s.mu.Unlock()
-			x.fail(http.StatusBadRequest, "QUOTA_EXCEEDED", fmt.Sprintf("Cannot create more than %d tokens for user %s. Delete unused tokens and try again.", s.max, e.opts.UserName))
+			x.fail(http.StatusBadRequest, "QUOTA_EXCEEDED", fmt.Sprintf("Cannot create more than %d tokens for user %s. Delete unused tokens and try again.", s.max, e.principalName(x.principal)))
 			return
 		}
 	}
@@ -162,6 +166,7 @@ func (e *Emulator) handleCreateToken(x *exchange) {
 			Comment:      req.Comment,
 			CreationTime: now.UnixMilli(),
 			ExpiryTime:   -1,
+			Owner:        x.principal,
 		},
 	}
 	if req.LifetimeSeconds > 0 {
@@ -177,7 +182,9 @@ func (e *Emulator) handleCreateToken(x *exchange) {
 }
 
 func (e *Emulator) handleListTokens(x *exchange) {
-	infos := slices.DeleteFunc(e.Tokens(), func(t TokenInfo) bool { return t.Revoked })
+	// Each principal sees only its own tokens, as /token/list lists the
+	// caller's.
+	infos := slices.DeleteFunc(e.Tokens(), func(t TokenInfo) bool { return t.Revoked || t.Owner != x.principal })
 	out := make([]tokenInfoJSON, len(infos))
 	for i, t := range infos {
 		out[i] = tokenJSON(t)
@@ -201,7 +208,7 @@ func (e *Emulator) handleDeleteToken(x *exchange) {
 	s := e.tokens
 	s.mu.Lock()
 	m := s.find(req.TokenID)
-	found := m != nil && !m.info.Revoked
+	found := m != nil && !m.info.Revoked && m.info.Owner == x.principal
 	if found {
 		m.info.Revoked = true
 	}
