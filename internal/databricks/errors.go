@@ -271,3 +271,17 @@ func (e *NetworkError) Error() string {
 }
 
 func (e *NetworkError) Unwrap() error { return e.Err }
+
+// MalformedResponseError is a 2xx response whose body is not the promised JSON.
+type MalformedResponseError struct {
+	Method, Path string
+	StatusCode   int
+	Err          error
+}
+
+func (e *MalformedResponseError) Error() string {
+	return fmt.Sprintf("HTTP %d from %s %s is not valid JSON (%v); a proxy or an outage page may be answering instead of the Databricks API", e.StatusCode, e.Method, e.Path, e.Err)
+}
+
+// Is makes errors.Is(err, ErrMalformedResponse) true.
+func (e *MalformedResponseError) Is(target error) bool { return target == ErrMalformedResponse }

@@ -1,0 +1,116 @@
+package databricks
+
+import (
+	"context"
+	"errors"
+	"math/rand/v2"
+	"net"
+	"strings"
+	"time"
+)
+
+// RetryPolicy bounds how the client retries requests Databricks did not process
+// (429, 503) and requests lost below HTTP.
+type RetryPolicy struct {
+	// MaxElapsed stops retrying once this long has passed since the first attempt. The
+	// caller's context bounds it further. Default 5 minutes, as the Databricks SDK.
+	MaxElapsed time.Duration
+	// BaseDelay is the wait after the first failure; it grows by BaseDelay per attempt.
+	// Default 1s.
+	BaseDelay time.Duration
+	// MaxDelay caps one wait (a longer Retry-After still wins). Default 10s.
+	MaxDelay time.Duration
+	// MaxNetworkAttempts bounds attempts of a request that failed below HTTP (refused
+	// or reset connection). Default 3.
+	MaxNetworkAttempts int
+}
+
+func (p RetryPolicy) withDefaults() RetryPolicy {
+	if p.MaxElapsed <= 0 {
+		p.MaxElapsed = 5 * time.Minute
+	}
+	if p.BaseDelay <= 0 {
+		p.BaseDelay = time.Second
+	}
+	if p.MaxDelay <= 0 {
+		p.MaxDelay = 10 * time.Second
+	}
+	if p.MaxNetworkAttempts <= 0 {
+		p.MaxNetworkAttempts = 3
+	}
+	return p
+}
+
+// retryWait decides whether err is worth another attempt and how long to wait first.
+func (c *Client) retryWait(ctx context.Context, cl call, err error, attempt int, elapsed time.Duration) (time.Duration, bool) {
+	wait := c.backoff(attempt)
+	var apiErr *APIError
+	var netErr *NetworkError
+	switch {
+	case errors.As(err, &apiErr) && apiErr.Retryable():
+		wait = max(wait, apiErr.RetryAfter)
+	case errors.As(err, &netErr):
+		safeToResend := cl.retrySafe || notSent(netErr.Err)
+		if attempt >= c.retry.MaxNetworkAttempts || !safeToResend || permanentNetworkError(netErr.Err) {
+			return 0, false
+		}
+	default:
+		return 0, false
+	}
+	if elapsed+wait > c.retry.MaxElapsed {
+		return 0, false
+	}
+	// Waiting past the caller's deadline would only turn a clear error into a vague one.
+	if deadline, ok := ctx.Deadline(); ok && time.Now().Add(wait).After(deadline) {
+		return 0, false
+	}
+	return wait, true
+}
+
+// backoff grows linearly, is capped, and carries up to 25% jitter so that many clients
+// throttled together do not come back together.
+func (c *Client) backoff(attempt int) time.Duration {
+	d := min(time.Duration(attempt)*c.retry.BaseDelay, c.retry.MaxDelay)
+	return d + time.Duration(rand.Int64N(int64(d)/4+1))
+}
+
+// notSent reports whether the request certainly never reached the server, so that even
+// a statement submission may be sent again.
+func notSent(err error) bool {
+	var opErr *net.OpError
+	return errors.As(err, &opErr) && opErr.Op == "dial"
+}
+
+// permanentNetworkError is a failure that another attempt cannot fix: a host name that
+// does not resolve, or a TLS certificate that does not verify.
+func permanentNetworkError(err error) bool {
+	var dnsErr *net.DNSError
+	if errors.As(err, &dnsErr) && dnsErr.IsNotFound {
+		return true
+	}
+	return strings.Contains(err.Error(), "certificate")
+}
+
+func withAttempts(err error, attempts int) error {
+	var apiErr *APIError
+	if errors.As(err, &apiErr) {
+		apiErr.Attempts = attempts
+	}
+	var netErr *NetworkError
+	if errors.As(err, &netErr) {
+		netErr.Attempts = attempts
+	}
+	return err
+}
+
+// sleep waits d or until ctx ends, whichever comes first.
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
