@@ -12,17 +12,6 @@ import (
 	"sync/atomic"
 )
 
-// GetResultChunk fetches chunk index of a succeeded statement's result.
-func (c *Client) GetResultChunk(ctx context.Context, statementID string, index int) (*ResultChunk, error) {
-	return c.getChunk(ctx, chunkPath(statementID, index))
-}
-
-func (c *Client) getChunk(ctx context.Context, path string) (*ResultChunk, error) {
-	var chunk ResultChunk
-	_, err := c.do(ctx, call{method: "GET", path: path, retrySafe: true}, &chunk)
-	return &chunk, err
-}
-
 // resultReader hands every row of one succeeded statement to a RowHandler.
 type resultReader struct {
 	c        *Client

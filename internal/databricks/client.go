@@ -94,9 +94,6 @@ func New(cfg Config) (*Client, error) {
 // BaseURL returns the normalised workspace URL.
 func (c *Client) BaseURL() BaseURL { return c.baseURL }
 
-// Timeout returns the per-request timeout.
-func (c *Client) Timeout() time.Duration { return c.timeout }
-
 // NewTransport returns a keep-alive connection pool sized for parallel chunk downloads.
 func NewTransport() *http.Transport {
 	t := &http.Transport{

@@ -3,7 +3,6 @@ package databricks
 import (
 	"context"
 	"errors"
-	"strings"
 	"time"
 )
 
@@ -22,15 +21,6 @@ type QueryRequest struct {
 // otherwise: enough to hide the round trip of each on a distant workspace, few enough
 // not to look like a flood to its rate limits.
 const DefaultMaxParallelChunks = 8
-
-// QueryResult is a finished query's columns and every row.
-type QueryResult struct {
-	StatementID string
-	Columns     []Column
-	Rows        []Row
-	// Truncated is true when row_limit or byte_limit cut the result.
-	Truncated bool
-}
 
 // ResultInfo describes a succeeded statement's result before any of its rows.
 type ResultInfo struct {
@@ -56,17 +46,6 @@ type RowHandler interface {
 	Row(index int64, row Row) error
 }
 
-// Query runs a read-only statement to completion and returns its whole result: see
-// StreamQuery, which it uses to collect every row.
-func (c *Client) Query(ctx context.Context, q QueryRequest) (*QueryResult, error) {
-	var rows rowCollector
-	info, err := c.StreamQuery(ctx, q, &rows)
-	if err != nil {
-		return nil, err
-	}
-	return &QueryResult{StatementID: info.StatementID, Columns: info.Columns, Rows: rows.rows, Truncated: info.Truncated}, nil
-}
-
 // StreamQuery runs a read-only statement to completion and hands its rows to h as they
 // are decoded, without keeping them. It submits with a long-poll wait, polls while the
 // warehouse starts or the statement runs, fetches the chunks after the first
@@ -74,12 +53,6 @@ func (c *Client) Query(ctx context.Context, q QueryRequest) (*QueryResult, error
 // that expires while its chunks are read (404) is re-executed once. Because the
 // statement only reads, a submission lost in a dropped connection is safe to send again.
 func (c *Client) StreamQuery(ctx context.Context, q QueryRequest, h RowHandler) (ResultInfo, error) {
-	if strings.TrimSpace(q.Statement) == "" {
-		return ResultInfo{}, errors.New("the statement is empty")
-	}
-	if q.WarehouseID == "" {
-		return ResultInfo{}, errors.New("no warehouse id was given")
-	}
 	info, err := c.streamQuery(ctx, q, h)
 	if errors.Is(err, ErrResultExpired) {
 		c.logger.Debug(ctx, "Statement result expired while reading chunks; executing again", map[string]any{"error": err.Error()})
@@ -90,34 +63,17 @@ func (c *Client) StreamQuery(ctx context.Context, q QueryRequest, h RowHandler) 
 
 func (c *Client) streamQuery(ctx context.Context, q QueryRequest, h RowHandler) (ResultInfo, error) {
 	started := time.Now()
-	req := ExecuteStatementRequest{
-		Statement:     q.Statement,
-		WarehouseID:   q.WarehouseID,
-		Catalog:       q.Catalog,
-		Schema:        q.Schema,
-		Parameters:    q.Parameters,
-		WaitTimeout:   formatWait(c.longPollWait(ctx)),
-		OnWaitTimeout: "CONTINUE",
-		Disposition:   "INLINE",
-		Format:        "JSON_ARRAY",
-		RowLimit:      q.RowLimit,
-		ByteLimit:     q.ByteLimit,
-	}
-	var resp statementStream
-	// finishInFlight: an interrupt during the long poll still waits for the answer, which
-	// carries the statement id the cancel request needs.
-	_, err := c.do(ctx, call{method: "POST", path: statementsPath, body: req, retrySafe: true, finishInFlight: true}, &resp)
+	_, final, err := c.execute(ctx, ExecuteStatementRequest{
+		Statement:   q.Statement,
+		WarehouseID: q.WarehouseID,
+		Catalog:     q.Catalog,
+		Schema:      q.Schema,
+		Parameters:  q.Parameters,
+		RowLimit:    q.RowLimit,
+		ByteLimit:   q.ByteLimit,
+	}, true)
 	if err != nil {
 		return ResultInfo{}, err
-	}
-	id := resp.StatementID
-	c.logger.Debug(ctx, "Statement submitted", map[string]any{"statement_id": id, "warehouse_id": q.WarehouseID, "state": string(resp.Status.State)})
-
-	final := &resp
-	if !resp.Status.State.Terminal() {
-		if final, err = c.poll(ctx, id, resp.Status.State); err != nil {
-			return ResultInfo{}, err
-		}
 	}
 	if final.Status.State != StateSucceeded {
 		return ResultInfo{}, statementError(&final.StatementResponse, q.WarehouseID)
@@ -127,31 +83,8 @@ func (c *Client) streamQuery(ctx context.Context, q QueryRequest, h RowHandler) 
 		return ResultInfo{}, err
 	}
 	c.logger.Debug(ctx, "Statement result read", map[string]any{
-		"statement_id": id, "chunk_count": final.Manifest.TotalChunkCount, "row_count": info.TotalRowCount,
+		"statement_id": final.StatementID, "chunk_count": final.Manifest.TotalChunkCount, "row_count": info.TotalRowCount,
 		"truncated": info.Truncated, "max_parallel_chunks": c.maxParallelChunks, "elapsed_ms": time.Since(started).Milliseconds(),
 	})
 	return info, nil
-}
-
-// rowCollector keeps every row, for Query.
-type rowCollector struct {
-	rows  []Row
-	cells []Cell
-	width int
-}
-
-func (rc *rowCollector) Begin(info ResultInfo) error {
-	rc.width = len(info.Columns)
-	rc.rows = make([]Row, info.TotalRowCount)
-	// One array for every cell rather than one per row.
-	rc.cells = make([]Cell, info.TotalRowCount*int64(rc.width))
-	return nil
-}
-
-func (rc *rowCollector) Row(index int64, row Row) error {
-	at := int(index) * rc.width
-	dst := rc.cells[at : at+rc.width : at+rc.width]
-	copy(dst, row)
-	rc.rows[index] = dst
-	return nil
 }

@@ -1,28 +1,18 @@
 package databricks
 
+// This file holds the lifecycle every statement goes through: one submission with a
+// long-poll wait, polling with back-off while the warehouse starts or the statement runs,
+// and a cancel request when the caller stops waiting.
+
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/url"
+	"strings"
 	"time"
 )
-
-// ExecuteStatement submits a statement. It is sent once: a submission that may have
-// reached the warehouse is never repeated (429 and 503, which were not processed, are).
-func (c *Client) ExecuteStatement(ctx context.Context, req ExecuteStatementRequest) (*StatementResponse, error) {
-	var resp StatementResponse
-	_, err := c.do(ctx, call{method: "POST", path: statementsPath, body: req}, &resp)
-	return &resp, err
-}
-
-// GetStatement returns a statement's current state (and, once it succeeded, its
-// manifest and first chunk).
-func (c *Client) GetStatement(ctx context.Context, statementID string) (*StatementResponse, error) {
-	var resp StatementResponse
-	_, err := c.do(ctx, call{method: "GET", path: statementsPath + "/" + url.PathEscape(statementID), retrySafe: true}, &resp)
-	return &resp, err
-}
 
 // CancelStatement asks Databricks to cancel a statement. Success only means the request
 // arrived; the statement's state says whether it stopped.
@@ -58,7 +48,7 @@ func formatWait(d time.Duration) string { return fmt.Sprintf("%ds", int(d/time.S
 
 // statementStream is a statement response whose first chunk is kept as JSON until the
 // statement is known to have succeeded, and is then decoded like every other chunk: as a
-// stream into the RowHandler.
+// stream into the RowHandler. A run, which wants no rows, never decodes it.
 type statementStream struct {
 	// The response's own Result stays nil: the field below takes "result".
 	StatementResponse
@@ -74,23 +64,39 @@ const (
 	maxPollDelay   = 5 * time.Second
 )
 
-// awaitStatement polls until the statement is terminal. If ctx ends first it cancels the
-// statement on the warehouse and returns an *InterruptedError.
-func (c *Client) awaitStatement(ctx context.Context, resp *StatementResponse) (*StatementResponse, error) {
+// execute is the one way a statement runs, for queries and runs alike: it submits req
+// with a long-poll wait and polls until the statement is terminal. If ctx ends first the
+// statement is canceled on the warehouse and an *InterruptedError returned. id is the
+// statement's id once Databricks accepted the submission, also when an error follows.
+//
+// readOnly says whether the submission may be sent again after it may have reached the
+// warehouse (a dropped connection): true only for a statement that only reads, because
+// running a write twice is worse than failing. 429 and 503, which Databricks did not
+// process, are retried either way.
+func (c *Client) execute(ctx context.Context, req ExecuteStatementRequest, readOnly bool) (id string, final *statementStream, err error) {
+	if strings.TrimSpace(req.Statement) == "" {
+		return "", nil, errors.New("the statement is empty")
+	}
+	if req.WarehouseID == "" {
+		return "", nil, errors.New("no warehouse id was given")
+	}
+	req.WaitTimeout = formatWait(c.longPollWait(ctx))
+	req.OnWaitTimeout = "CONTINUE"
+	req.Disposition = "INLINE"
+	req.Format = "JSON_ARRAY"
+	var resp statementStream
+	// finishInFlight: an interrupt during the long poll still waits for the answer, which
+	// carries the statement id the cancel request needs.
+	if _, err := c.do(ctx, call{method: "POST", path: statementsPath, body: req, retrySafe: readOnly, finishInFlight: true}, &resp); err != nil {
+		return "", nil, err
+	}
+	id = resp.StatementID
+	c.logger.Debug(ctx, "Statement submitted", map[string]any{"statement_id": id, "warehouse_id": req.WarehouseID, "state": string(resp.Status.State)})
 	if resp.Status.State.Terminal() {
-		return resp, nil
+		return id, &resp, nil
 	}
-	final, err := c.poll(ctx, resp.StatementID, resp.Status.State)
-	if err != nil {
-		return nil, err
-	}
-	out := final.StatementResponse
-	if len(final.Result) > 0 {
-		if err := json.Unmarshal(final.Result, &out.Result); err != nil {
-			return nil, &MalformedResponseError{Method: "GET", Path: statementsPath + "/" + resp.StatementID, StatusCode: 200, Err: err}
-		}
-	}
-	return &out, nil
+	final, err = c.poll(ctx, id, resp.Status.State)
+	return id, final, err
 }
 
 // poll GETs a statement that is not terminal until it is. If ctx ends first it cancels

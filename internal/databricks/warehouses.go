@@ -55,9 +55,3 @@ func (c *Client) ListWarehouses(ctx context.Context) ([]Warehouse, error) {
 		token = page.NextPageToken
 	}
 }
-
-// StartWarehouse asks a stopped warehouse to start; it returns before the warehouse runs.
-func (c *Client) StartWarehouse(ctx context.Context, id string) error {
-	_, err := c.do(ctx, call{method: "POST", path: warehousesPath + "/" + url.PathEscape(id) + "/start", body: struct{}{}, retrySafe: true}, nil)
-	return err
-}

@@ -1,0 +1,45 @@
+package databricks_test
+
+import (
+	"context"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/dbsqlhq/terraform-provider-dbsql/internal/databricks"
+)
+
+func TestLongPollWaitFitsTheRequestTimeout(t *testing.T) {
+	t.Parallel()
+	for timeout, want := range map[time.Duration]time.Duration{
+		30 * time.Second: 20 * time.Second, 10 * time.Second: 6 * time.Second, 8 * time.Second: 5 * time.Second,
+		7 * time.Second: 0, time.Second: 0, 60 * time.Second: 40 * time.Second, time.Hour: 50 * time.Second,
+	} {
+		if got := databricks.LongPollWait(timeout); got != want {
+			t.Errorf("LongPollWait(%v) = %v, want %v", timeout, got, want)
+		}
+	}
+}
+
+func TestQueryRequiresWarehouseAndStatement(t *testing.T) {
+	t.Parallel()
+	srv := newFakeServer(t, func(w http.ResponseWriter, _ *http.Request) {
+		answer(w, http.StatusOK, `{"statement_id":"s1","status":{"state":"SUCCEEDED"}}`)
+	})
+	client := srv.client(t, databricks.Config{})
+	if _, err := client.Query(context.Background(), databricks.QueryRequest{Statement: "SELECT 1"}); err == nil {
+		t.Error("a query without a warehouse was accepted")
+	}
+	if _, err := client.Query(context.Background(), fakeQuery("  ")); err == nil {
+		t.Error("a blank query was accepted")
+	}
+	if _, err := client.Run(context.Background(), databricks.RunRequest{Statement: "DROP TABLE t"}); err == nil {
+		t.Error("a run without a warehouse was accepted")
+	}
+	if _, err := client.Run(context.Background(), databricks.RunRequest{WarehouseID: testWarehouse, Statement: "\n "}); err == nil {
+		t.Error("a blank run was accepted")
+	}
+	if n := len(srv.requests()); n != 0 {
+		t.Errorf("%d requests for refused queries", n)
+	}
+}
