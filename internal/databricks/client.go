@@ -8,6 +8,7 @@ import (
 	"context"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 )
 
@@ -27,7 +28,7 @@ type Config struct {
 	Token   string // personal access token; validated with ValidateToken
 	// Timeout bounds each HTTP request; a long-poll wait is kept inside it. Default 30s.
 	Timeout time.Duration
-	// UserAgent is sent as the User-Agent header, e.g. "terraform-provider-dbsql/1.0.0 terraform/1.5.7".
+	// UserAgent is sent as the User-Agent header; see UserAgent. Default UserAgent("", "").
 	UserAgent string
 	// Transport is the connection pool. Clients of the same workspace share one so that
 	// connections are reused; nil means a pool of the client's own.
@@ -37,6 +38,33 @@ type Config struct {
 	// MaxParallelChunks bounds how many result chunks a query fetches at once;
 	// 0 means DefaultMaxParallelChunks.
 	MaxParallelChunks int
+}
+
+// UserAgent is the User-Agent header of this provider's requests, e.g.
+// "terraform-provider-dbsql/1.0.0 terraform/1.5.7": product/version pairs, as Databricks'
+// own tools send, so that a workspace's audit logs tell this provider's requests apart.
+// An empty provider version is "dev"; an empty CLI version is left out. Characters a
+// header cannot carry are dropped rather than failing every request.
+func UserAgent(providerVersion, terraformVersion string) string {
+	if providerVersion = headerToken(providerVersion); providerVersion == "" {
+		providerVersion = "dev"
+	}
+	ua := "terraform-provider-dbsql/" + providerVersion
+	if terraformVersion = headerToken(terraformVersion); terraformVersion != "" {
+		ua += " terraform/" + terraformVersion
+	}
+	return ua
+}
+
+// headerToken keeps the visible ASCII characters of s, which is what a product version
+// in a User-Agent may hold.
+func headerToken(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r > ' ' && r < 0x7f {
+			return r
+		}
+		return -1
+	}, s)
 }
 
 // Client talks to one Databricks workspace. It is safe for concurrent use.
@@ -68,7 +96,7 @@ func New(cfg Config) (*Client, error) {
 		cfg.Transport = NewTransport()
 	}
 	if cfg.UserAgent == "" {
-		cfg.UserAgent = "terraform-provider-dbsql/dev"
+		cfg.UserAgent = UserAgent("", "")
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = discardLogger{}

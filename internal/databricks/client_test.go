@@ -261,3 +261,28 @@ func TestConnectionsAreReused(t *testing.T) {
 		t.Errorf("10 requests used %d connections", n)
 	}
 }
+
+func TestUserAgent(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ provider, cli, want string }{
+		{"1.2.3", "1.5.7", "terraform-provider-dbsql/1.2.3 terraform/1.5.7"},
+		{"1.2.3", "", "terraform-provider-dbsql/1.2.3"},
+		{"", "", "terraform-provider-dbsql/dev"},
+		{"1.0.0\r\nX-Evil: 1", "1.5 .7", "terraform-provider-dbsql/1.0.0X-Evil:1 terraform/1.5.7"},
+	} {
+		if got := databricks.UserAgent(tc.provider, tc.cli); got != tc.want {
+			t.Errorf("UserAgent(%q, %q) = %q, want %q", tc.provider, tc.cli, got, tc.want)
+		}
+	}
+	// What the header carries: the configured value, or the default of a client given none.
+	srv := newFakeServer(t, me)
+	for _, ua := range []string{databricks.UserAgent("1.2.3", "1.5.7"), ""} {
+		if _, err := srv.client(t, databricks.Config{UserAgent: ua}).CurrentUser(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	reqs := srv.requests()
+	if len(reqs) != 2 || reqs[0].UserAgent != "terraform-provider-dbsql/1.2.3 terraform/1.5.7" || reqs[1].UserAgent != "terraform-provider-dbsql/dev" {
+		t.Errorf("requests = %+v", reqs)
+	}
+}

@@ -55,15 +55,12 @@ func (c connectionSettings) describe() string {
 // newClient returns a client for conn that shares the provider's connection pool for
 // its workspace. d may be nil (an unconfigured provider, as in some validate runs).
 func (d *providerData) newClient(conn connectionSettings) (*databricks.Client, error) {
-	userAgent := "terraform-provider-dbsql/dev"
+	userAgent := databricks.UserAgent("", "")
 	var transport http.RoundTripper
 	var parallelChunks int
 	if d != nil {
 		parallelChunks = d.defaults.MaxParallelChunks
-		userAgent = "terraform-provider-dbsql/" + d.version
-		if d.terraformVersion != "" {
-			userAgent += " terraform/" + d.terraformVersion
-		}
+		userAgent = databricks.UserAgent(d.version, d.terraformVersion)
 		transport = d.pool.forWorkspace(conn.BaseURL)
 	}
 	return databricks.New(databricks.Config{
