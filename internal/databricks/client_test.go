@@ -286,3 +286,23 @@ func TestUserAgent(t *testing.T) {
 		t.Errorf("requests = %+v", reqs)
 	}
 }
+
+// A caller that gives up while a retry waits gets the answer that was being waited out,
+// and the reason the waiting stopped.
+func TestGivingUpDuringARetryReportsTheLastAnswer(t *testing.T) {
+	t.Parallel()
+	srv := newFakeServer(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Retry-After", "5")
+		unavailable(w, r)
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(200*time.Millisecond, cancel)
+	_, err := srv.client(t, databricks.Config{}).CurrentUser(ctx)
+	var apiErr *databricks.APIError
+	if !errors.As(err, &apiErr) || apiErr.StatusCode != http.StatusServiceUnavailable || !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want the 503 and the cancellation", err)
+	}
+	if n := srv.count("GET", meURL); n != 1 {
+		t.Errorf("%d requests, want 1: the retry was to come after 5s", n)
+	}
+}

@@ -33,13 +33,18 @@ type call struct {
 }
 
 // do sends c, retrying what is safe to retry, and decodes a 2xx JSON body into out.
-// It returns the response headers of the successful attempt.
+// It returns the response headers of the successful attempt. Nothing is sent once ctx
+// is done, not even a request marked finishInFlight: a caller that has given up must not
+// start a write.
 func (c *Client) do(ctx context.Context, cl call, out any) (http.Header, error) {
+	if ctx.Err() != nil {
+		return nil, &unsentError{method: cl.method, path: pathOnly(cl.path), cause: context.Cause(ctx)}
+	}
 	var payload []byte
 	if cl.body != nil {
 		var err error
 		if payload, err = json.Marshal(cl.body); err != nil {
-			return nil, fmt.Errorf("encoding %s %s request: %w", cl.method, cl.path, err)
+			return nil, fmt.Errorf("encoding %s %s request: %w", cl.method, pathOnly(cl.path), err)
 		}
 	}
 	first := time.Now()
@@ -55,12 +60,26 @@ func (c *Client) do(ctx context.Context, cl call, out any) (http.Header, error) 
 		c.logger.Debug(ctx, "Retrying Databricks request", map[string]any{
 			"method": cl.method, "path": pathOnly(cl.path), "attempt": attempt, "wait_ms": wait.Milliseconds(), "reason": err.Error(),
 		})
-		if err := sleep(ctx, wait); err != nil {
-			// The caller gave up while we waited: report what we were waiting out.
+		// The caller may give up while we wait (or just as the wait ends): report what we
+		// were waiting out rather than send again.
+		if sleep(ctx, wait) != nil || ctx.Err() != nil {
 			return nil, fmt.Errorf("%w (gave up retrying: %w)", withAttempts(err, attempt), context.Cause(ctx))
 		}
 	}
 }
+
+// unsentError is a request that was never sent because the caller's context was done
+// before it could be.
+type unsentError struct {
+	method, path string
+	cause        error
+}
+
+func (e *unsentError) Error() string {
+	return fmt.Sprintf("%s %s was not sent: %v", e.method, e.path, e.cause)
+}
+
+func (e *unsentError) Unwrap() error { return e.cause }
 
 func (c *Client) attempt(ctx context.Context, cl call, payload []byte, out any, attempt int) (http.Header, error) {
 	timeout := c.timeout

@@ -2,7 +2,9 @@ package databricks_test
 
 import (
 	"context"
+	"errors"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -41,5 +43,36 @@ func TestQueryRequiresWarehouseAndStatement(t *testing.T) {
 	}
 	if n := len(srv.requests()); n != 0 {
 		t.Errorf("%d requests for refused queries", n)
+	}
+}
+
+// A caller that has given up sends nothing: not a statement, not a read.
+func TestNothingIsSentOnceTheContextIsDone(t *testing.T) {
+	t.Parallel()
+	srv := newFakeServer(t, func(w http.ResponseWriter, _ *http.Request) {
+		answer(w, http.StatusOK, `{"statement_id":"s1","status":{"state":"SUCCEEDED"}}`)
+	})
+	client := srv.client(t, databricks.Config{})
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	calls := map[string]func() error{
+		"Run": func() error {
+			_, err := client.Run(ctx, databricks.RunRequest{WarehouseID: testWarehouse, Statement: "INSERT INTO t VALUES (1)"})
+			return err
+		},
+		"StreamQuery": func() error {
+			_, err := client.StreamQuery(ctx, fakeQuery("SELECT 1"), newRowRecorder())
+			return err
+		},
+		"CurrentUser": func() error { _, err := client.CurrentUser(ctx); return err },
+		"CreateToken": func() error { _, err := client.CreateToken(ctx, databricks.CreateTokenRequest{}); return err },
+	}
+	for name, call := range calls {
+		if err := call(); !errors.Is(err, context.Canceled) || !strings.Contains(err.Error(), "not sent") {
+			t.Errorf("%s with a canceled context: %v", name, err)
+		}
+	}
+	if n := len(srv.requests()); n != 0 {
+		t.Errorf("%d requests were sent for a caller that had given up", n)
 	}
 }
