@@ -110,8 +110,13 @@ func New(cfg Config) (*Client, error) {
 		timeout:   cfg.Timeout,
 		userAgent: cfg.UserAgent,
 		// No client-wide Timeout: each attempt gets its own deadline, so that retries and
-		// long polls are bounded separately.
-		http:   &http.Client{Transport: cfg.Transport},
+		// long polls are bounded separately. No redirect is followed: the Databricks API
+		// does not redirect, and Go would keep the Authorization header on the same host
+		// name even to another port or from https to http.
+		http: &http.Client{
+			Transport:     cfg.Transport,
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		},
 		logger: cfg.Logger,
 		retry:  cfg.Retry.withDefaults(),
 

@@ -306,3 +306,45 @@ func TestGivingUpDuringARetryReportsTheLastAnswer(t *testing.T) {
 		t.Errorf("%d requests, want 1: the retry was to come after 5s", n)
 	}
 }
+
+// A redirect is reported, never followed: Go would keep the Authorization header on the
+// same host name, even to another port, so the token would reach whatever listens there.
+func TestRedirectsAreNotFollowed(t *testing.T) {
+	t.Parallel()
+	for _, status := range []int{http.StatusMovedPermanently, http.StatusFound, http.StatusTemporaryRedirect, http.StatusPermanentRedirect} {
+		t.Run(http.StatusText(status), func(t *testing.T) {
+			t.Parallel()
+			elsewhere := newFakeServer(t, me)
+			srv := newFakeServer(t, func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Location", strings.Replace(elsewhere.URL, "http://", "http://user:pw@", 1)+r.URL.Path+"?sig=SECRETSIG#frag")
+				w.WriteHeader(status)
+			})
+			client := srv.client(t, databricks.Config{})
+			// Bounded, so that a client that follows the redirect fails instead of waiting
+			// for a statement the other server knows nothing of.
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			_, userErr := client.CurrentUser(ctx)
+			_, runErr := client.Run(ctx, databricks.RunRequest{WarehouseID: testWarehouse, Statement: "INSERT INTO t VALUES (1)"})
+			for what, err := range map[string]error{"CurrentUser": userErr, "Run": runErr} {
+				var redirect *databricks.RedirectError
+				if !errors.As(err, &redirect) || !errors.Is(err, databricks.ErrRedirect) || redirect.StatusCode != status {
+					t.Fatalf("%s: err = %v, want a RedirectError", what, err)
+				}
+				msg := err.Error()
+				if !strings.Contains(msg, elsewhere.URL) || !strings.Contains(msg, "does not redirect") || !strings.Contains(msg, "Base URL") {
+					t.Errorf("%s: the error does not say where it pointed and what to check: %v", what, err)
+				}
+				if strings.Contains(msg, "SECRETSIG") || strings.Contains(msg, "pw@") || strings.Contains(msg, "frag") {
+					t.Errorf("%s: the error repeats the query string, user info or fragment: %v", what, err)
+				}
+			}
+			if n := len(srv.requests()); n != 2 {
+				t.Errorf("%d requests, want one each: a redirect is not retried", n)
+			}
+			for _, r := range elsewhere.requests() {
+				t.Errorf("the redirect was followed: %s %s reached the other server (Authorization sent: %v)", r.Method, r.Path, r.Authorization != "")
+			}
+		})
+	}
+}

@@ -27,6 +27,9 @@ var (
 	ErrUnavailable      = errors.New("temporarily unavailable")
 	ErrDeadlineExceeded = errors.New("deadline exceeded")
 
+	// ErrRedirect marks a response that pointed elsewhere (3xx), which was not followed.
+	ErrRedirect = errors.New("redirect not followed")
+
 	// ErrMalformedResponse marks a 2xx response whose body is not the JSON the API promises
 	// (a proxy's HTML page, a truncated body).
 	ErrMalformedResponse = errors.New("malformed response")
@@ -285,3 +288,40 @@ func (e *MalformedResponseError) Error() string {
 
 // Is makes errors.Is(err, ErrMalformedResponse) true.
 func (e *MalformedResponseError) Is(target error) bool { return target == ErrMalformedResponse }
+
+// RedirectError is a response that pointed elsewhere (3xx). The Databricks API never
+// redirects: a redirect comes from a wrong Base URL, a sign-in page or a proxy, and
+// following it could hand the token to whatever it points at, so it is reported instead.
+type RedirectError struct {
+	Method, Path string
+	StatusCode   int
+	// Location is where the response pointed, resolved against the request, without the
+	// user info, query string and fragment that may carry secrets; empty when it named
+	// nowhere.
+	Location string
+}
+
+func newRedirectError(cl call, resp *http.Response) *RedirectError {
+	e := &RedirectError{Method: cl.method, Path: pathOnly(cl.path), StatusCode: resp.StatusCode}
+	if loc, err := resp.Location(); err == nil {
+		loc.User, loc.RawQuery, loc.ForceQuery, loc.Fragment, loc.RawFragment = nil, "", false, "", ""
+		e.Location = truncate(loc.String(), maxLocationText)
+	}
+	return e
+}
+
+// maxLocationText bounds how much of a Location header goes into an error.
+const maxLocationText = 300
+
+func (e *RedirectError) Error() string {
+	to := "elsewhere"
+	if e.Location != "" {
+		to = "to " + e.Location
+	}
+	return fmt.Sprintf("HTTP %d from %s %s points %s, and the Databricks API does not redirect, so the request was not followed "+
+		"and no credentials went there: check the Base URL (the workspace URL, with https://) and any proxy in between",
+		e.StatusCode, e.Method, e.Path, to)
+}
+
+// Is makes errors.Is(err, ErrRedirect) true.
+func (e *RedirectError) Is(target error) bool { return target == ErrRedirect }

@@ -120,6 +120,12 @@ func (c *Client) attempt(ctx context.Context, cl call, payload []byte, out any, 
 	}
 	c.logger.Debug(ctx, "Databricks request", fields)
 
+	if resp.StatusCode >= 300 && resp.StatusCode <= 399 {
+		// A redirect's body is a note at most: read a little of it so the connection can
+		// be reused, and report where it pointed.
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 4<<10))
+		return nil, newRedirectError(cl, resp)
+	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		errBody, err := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
 		if err != nil {
