@@ -348,3 +348,47 @@ func TestRedirectsAreNotFollowed(t *testing.T) {
 		})
 	}
 }
+
+// A Retry-After too long to wait ends retrying at once, with an error that says why: it
+// is neither taken for a short wait (an overflow made 9223372037 seconds negative) nor
+// waited out past the caller's deadline or the retry budget.
+func TestHugeRetryAfterEndsRetrying(t *testing.T) {
+	t.Parallel()
+	for name, tc := range map[string]struct {
+		retryAfter string
+		deadline   time.Duration // 0: none, the retry budget bounds the wait
+		want       string
+	}{
+		"overflowing seconds, deadline": {"9223372037", 3 * time.Second, "the operation has"},
+		"overflowing seconds, budget":   {"9223372037", 0, "past the retry budget of 5m0s"},
+		"past the deadline":             {"10", 2 * time.Second, "Databricks asked to wait 10s (Retry-After), and the operation has"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			srv := newFakeServer(t, failFirst(1, func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Retry-After", tc.retryAfter)
+				unavailable(w, r)
+			}, me))
+			ctx := context.Background()
+			if tc.deadline > 0 {
+				var cancel context.CancelFunc
+				ctx, cancel = context.WithTimeout(ctx, tc.deadline)
+				defer cancel()
+			}
+			_, err := srv.client(t, databricks.Config{Retry: databricks.RetryPolicy{BaseDelay: 10 * time.Millisecond}}).CurrentUser(ctx)
+			var apiErr *databricks.APIError
+			if !errors.As(err, &apiErr) || apiErr.StatusCode != http.StatusServiceUnavailable {
+				t.Fatalf("err = %v, want the 503", err)
+			}
+			if !strings.Contains(err.Error(), "not retried") || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("the error does not say why it was not retried (%q): %v", tc.want, err)
+			}
+			if n := srv.count("GET", meURL); n != 1 {
+				t.Errorf("%d requests after Retry-After: %s, want 1", n, tc.retryAfter)
+			}
+			if ctx.Err() != nil {
+				t.Errorf("the client waited until the deadline instead of reporting the answer")
+			}
+		})
+	}
+}

@@ -226,6 +226,11 @@ func firstHeader(h http.Header, names ...string) string {
 	return ""
 }
 
+// maxRetryAfter caps a Retry-After before it becomes a Duration: a number of seconds
+// beyond about 292 years overflows one into a negative wait, which would mean retrying
+// at once. Any wait this long is refused anyway, by the retry budget or the deadline.
+const maxRetryAfter = 24 * time.Hour
+
 // parseRetryAfter reads Retry-After as Databricks sends it (whole seconds); the HTTP-date
 // form is accepted too because proxies in front of a workspace may use it.
 func parseRetryAfter(v string) time.Duration {
@@ -233,15 +238,28 @@ func parseRetryAfter(v string) time.Duration {
 	if v == "" {
 		return 0
 	}
-	if secs, err := strconv.Atoi(v); err == nil && secs >= 0 {
+	if isDigits(v) {
+		secs, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || secs > int64(maxRetryAfter/time.Second) {
+			return maxRetryAfter // too many digits to parse is a very long wait too
+		}
 		return time.Duration(secs) * time.Second
 	}
 	if t, err := http.ParseTime(v); err == nil {
 		if d := time.Until(t); d > 0 {
-			return d
+			return min(d, maxRetryAfter)
 		}
 	}
 	return 0
+}
+
+func isDigits(s string) bool {
+	for i := range len(s) {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // TimeoutError is a request that got no complete response within the per-request timeout.

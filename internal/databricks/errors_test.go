@@ -108,7 +108,11 @@ func TestAPIErrorText(t *testing.T) {
 
 func TestParseRetryAfter(t *testing.T) {
 	t.Parallel()
-	for in, want := range map[string]time.Duration{"": 0, "0": 0, "5": 5 * time.Second, " 12 ": 12 * time.Second, "-3": 0, "soon": 0} {
+	for in, want := range map[string]time.Duration{
+		"": 0, "0": 0, "5": 5 * time.Second, " 12 ": 12 * time.Second, "-3": 0, "soon": 0, "86400": 24 * time.Hour,
+		// Seconds that overflow a Duration (or an int64) are a very long wait, not a negative one.
+		"86401": maxRetryAfter, "9223372037": maxRetryAfter, "99999999999999999999999": maxRetryAfter,
+	} {
 		if got := parseRetryAfter(in); got != want {
 			t.Errorf("parseRetryAfter(%q) = %v, want %v", in, got, want)
 		}
@@ -116,6 +120,9 @@ func TestParseRetryAfter(t *testing.T) {
 	future := time.Now().Add(30 * time.Second).UTC().Format(http.TimeFormat)
 	if got := parseRetryAfter(future); got < 25*time.Second || got > 31*time.Second {
 		t.Errorf("parseRetryAfter(HTTP date 30s ahead) = %v", got)
+	}
+	if got := parseRetryAfter("Fri, 31 Dec 9999 23:59:59 GMT"); got != maxRetryAfter {
+		t.Errorf("parseRetryAfter(a date in the year 9999) = %v", got)
 	}
 }
 

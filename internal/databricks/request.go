@@ -53,8 +53,11 @@ func (c *Client) do(ctx context.Context, cl call, out any) (http.Header, error) 
 		if err == nil {
 			return header, nil
 		}
-		wait, ok := c.retryWait(ctx, cl, err, attempt, time.Since(first))
-		if !ok {
+		wait, retry, stop := c.retryWait(ctx, cl, err, attempt, time.Since(first))
+		if !retry {
+			if stop != "" {
+				return nil, fmt.Errorf("%w (%s)", withAttempts(err, attempt), stop)
+			}
 			return nil, withAttempts(err, attempt)
 		}
 		c.logger.Debug(ctx, "Retrying Databricks request", map[string]any{

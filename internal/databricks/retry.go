@@ -3,6 +3,7 @@ package databricks
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"net"
 	"strings"
@@ -42,29 +43,44 @@ func (p RetryPolicy) withDefaults() RetryPolicy {
 }
 
 // retryWait decides whether err is worth another attempt and how long to wait first.
-func (c *Client) retryWait(ctx context.Context, cl call, err error, attempt int, elapsed time.Duration) (time.Duration, bool) {
-	wait := c.backoff(attempt)
+// When a retryable error is not retried because the wait would pass the retry budget or
+// the caller's deadline, stop says so, for the error: waiting past the deadline would
+// only turn a clear answer into a vague timeout.
+func (c *Client) retryWait(ctx context.Context, cl call, err error, attempt int, elapsed time.Duration) (wait time.Duration, retry bool, stop string) {
+	wait = c.backoff(attempt)
+	asked := false // whether the wait is the server's Retry-After
 	var apiErr *APIError
 	var netErr *NetworkError
 	switch {
 	case errors.As(err, &apiErr) && apiErr.Retryable():
-		wait = max(wait, apiErr.RetryAfter)
+		if apiErr.RetryAfter > wait {
+			wait, asked = apiErr.RetryAfter, true
+		}
 	case errors.As(err, &netErr):
 		safeToResend := cl.retrySafe || notSent(netErr.Err)
 		if attempt >= c.retry.MaxNetworkAttempts || !safeToResend || permanentNetworkError(netErr.Err) {
-			return 0, false
+			return 0, false, ""
 		}
 	default:
-		return 0, false
+		return 0, false, ""
 	}
-	if elapsed+wait > c.retry.MaxElapsed {
-		return 0, false
+	due := fmt.Sprintf("the next attempt was due in %s", wait.Round(time.Millisecond))
+	if asked {
+		due = fmt.Sprintf("Databricks asked to wait %s (Retry-After)", wait)
+		if wait >= maxRetryAfter {
+			due = fmt.Sprintf("Databricks asked to wait longer than %s (Retry-After)", maxRetryAfter)
+		}
 	}
-	// Waiting past the caller's deadline would only turn a clear error into a vague one.
-	if deadline, ok := ctx.Deadline(); ok && time.Now().Add(wait).After(deadline) {
-		return 0, false
+	// The tighter of the two limits is the one to name.
+	budgetLeft := c.retry.MaxElapsed - elapsed
+	if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < budgetLeft {
+		if left := time.Until(deadline); wait > left {
+			return 0, false, fmt.Sprintf("not retried: %s, and the operation has %s left", due, max(left, 0).Round(time.Millisecond))
+		}
+	} else if wait > budgetLeft {
+		return 0, false, fmt.Sprintf("not retried: %s, past the retry budget of %s", due, c.retry.MaxElapsed)
 	}
-	return wait, true
+	return wait, true, ""
 }
 
 // backoff grows linearly, is capped, and carries up to 25% jitter so that many clients
