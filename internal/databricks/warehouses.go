@@ -81,5 +81,8 @@ func (e *PageTokenCycleError) Error() string {
 		"This is a fault of the API or of a proxy in front of it; check the Base URL", e.Method, e.Path, e.Pages)
 }
 
-// Is makes errors.Is(err, ErrPageTokenCycle) true.
-func (e *PageTokenCycleError) Is(target error) bool { return target == ErrPageTokenCycle }
+// Is makes errors.Is(err, ErrPageTokenCycle) true, and errors.Is(err,
+// ErrMalformedResponse) too: the answers were well-formed JSON, but not a listing that ends.
+func (e *PageTokenCycleError) Is(target error) bool {
+	return target == ErrPageTokenCycle || target == ErrMalformedResponse
+}

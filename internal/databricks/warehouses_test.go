@@ -58,7 +58,7 @@ func TestListWarehousesStopsAtAPageTokenCycle(t *testing.T) {
 			defer cancel()
 			_, err := srv.client(t, databricks.Config{}).ListWarehouses(ctx)
 			var cycle *databricks.PageTokenCycleError
-			if !errors.As(err, &cycle) || !errors.Is(err, databricks.ErrPageTokenCycle) {
+			if !errors.As(err, &cycle) || !errors.Is(err, databricks.ErrPageTokenCycle) || !errors.Is(err, databricks.ErrMalformedResponse) {
 				t.Fatalf("err = %v after %d requests, want a PageTokenCycleError", err, len(srv.requests()))
 			}
 			if !strings.Contains(err.Error(), "GET /api/2.0/sql/warehouses") {
