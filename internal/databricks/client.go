@@ -71,6 +71,7 @@ func headerToken(s string) string {
 type Client struct {
 	baseURL   BaseURL
 	token     string
+	scrub     scrubber // blanks the token, and any other credential, in server text
 	timeout   time.Duration
 	userAgent string
 	http      *http.Client
@@ -107,6 +108,7 @@ func New(cfg Config) (*Client, error) {
 	return &Client{
 		baseURL:   base,
 		token:     cfg.Token,
+		scrub:     scrubber{secrets: []string{cfg.Token}},
 		timeout:   cfg.Timeout,
 		userAgent: cfg.UserAgent,
 		// No client-wide Timeout: each attempt gets its own deadline, so that retries and

@@ -135,13 +135,18 @@ var (
 	reqIDInText   = regexp.MustCompile(`\[ReqId: ([^\]]+)\]`)
 )
 
-// maxErrorText bounds how much of an unexpected body goes into an error message.
-const maxErrorText = 300
+// maxPageText bounds how much of a body that is not Databricks JSON (an HTML page, plain
+// text) goes into an error message: such a page is mostly markup and boilerplate.
+const maxPageText = 300
+
+// maxErrorField bounds a short field a server sends (an error code, a request id).
+const maxErrorField = 100
 
 // newAPIError reads whatever a non-2xx response carries (Databricks JSON with a string or
 // numeric error_code, an HTML page from an older workspace or a proxy, or plain text) into
-// one readable error. It never fails: an unreadable body still yields the status.
-func newAPIError(resp *http.Response, body []byte) *APIError {
+// one readable error. It never fails: an unreadable body still yields the status. Every
+// text the server chose goes through sc first.
+func newAPIError(resp *http.Response, body []byte, sc scrubber) *APIError {
 	e := &APIError{
 		StatusCode: resp.StatusCode,
 		RequestID:  firstHeader(resp.Header, "X-Request-Id", "X-Databricks-Request-Id"),
@@ -152,6 +157,7 @@ func newAPIError(resp *http.Response, body []byte) *APIError {
 		e.Path = resp.Request.URL.Path
 	}
 
+	limit := maxServerText
 	var parsed errorBody
 	trimmed := bytes.TrimSpace(body)
 	switch {
@@ -164,15 +170,17 @@ func newAPIError(resp *http.Response, body []byte) *APIError {
 			}
 		}
 	case looksLikeHTML(trimmed):
+		limit = maxPageText
 		if m := htmlTitle.FindSubmatch(trimmed); m != nil {
-			e.Message = cleanText(html.UnescapeString(string(m[1])))
+			e.Message = collapseSpace(html.UnescapeString(string(m[1])))
 			// "Error 403 Invalid access token." carries its status again; keep the words.
 			e.Message = strings.TrimSpace(strings.TrimPrefix(e.Message, fmt.Sprintf("Error %d", resp.StatusCode)))
 		} else {
-			e.Message = cleanText(html.UnescapeString(htmlTag.ReplaceAllString(string(trimmed), " ")))
+			e.Message = collapseSpace(html.UnescapeString(htmlTag.ReplaceAllString(string(trimmed), " ")))
 		}
 	case len(trimmed) > 0:
-		text := cleanText(string(trimmed))
+		limit = maxPageText
+		text := collapseSpace(string(trimmed))
 		if m := plainCodeText.FindStringSubmatch(text); m != nil {
 			e.ErrorCode, e.Message = m[1], m[2]
 		} else {
@@ -185,11 +193,14 @@ func newAPIError(resp *http.Response, body []byte) *APIError {
 	if e.Message == "" {
 		e.Message = http.StatusText(resp.StatusCode)
 	}
+	e.Message = sc.text(e.Message, limit)
+	e.ErrorCode = sc.text(e.ErrorCode, maxErrorField)
 	if e.RequestID == "" {
 		if m := reqIDInText.FindStringSubmatch(e.Message); m != nil {
 			e.RequestID = m[1]
 		}
 	}
+	e.RequestID = sc.text(e.RequestID, maxErrorField)
 	return e
 }
 
@@ -198,11 +209,10 @@ func looksLikeHTML(b []byte) bool {
 	return bytes.HasPrefix(head, []byte("<!doctype html")) || bytes.Contains(head, []byte("<html"))
 }
 
-// cleanText collapses white space and bounds the length, so a stray page does not
-// swamp a diagnostic.
-func cleanText(s string) string {
-	s = strings.Join(strings.Fields(s), " ")
-	return truncate(s, maxErrorText)
+// collapseSpace turns every run of white space into one space, so that a page's layout
+// does not spread over a diagnostic.
+func collapseSpace(s string) string {
+	return strings.Join(strings.Fields(s), " ")
 }
 
 // truncate shortens s to at most n bytes plus an ellipsis, cutting between characters:
@@ -281,10 +291,17 @@ type NetworkError struct {
 	Host         string
 	Attempts     int
 	Err          error
+	// detail is Err's text as the message gives it: scrubbed and cut, because the
+	// transport quotes what the server sent when it cannot parse it as HTTP.
+	detail string
 }
 
 func (e *NetworkError) Error() string {
-	msg := fmt.Sprintf("cannot reach %s (%s %s): %v", e.Host, e.Method, e.Path, e.Err)
+	detail := e.detail
+	if detail == "" {
+		detail = fmt.Sprint(e.Err)
+	}
+	msg := fmt.Sprintf("cannot reach %s (%s %s): %s", e.Host, e.Method, e.Path, detail)
 	if e.Attempts > 1 {
 		msg += fmt.Sprintf(" after %d attempts", e.Attempts)
 	}
@@ -319,11 +336,11 @@ type RedirectError struct {
 	Location string
 }
 
-func newRedirectError(cl call, resp *http.Response) *RedirectError {
+func newRedirectError(cl call, resp *http.Response, sc scrubber) *RedirectError {
 	e := &RedirectError{Method: cl.method, Path: pathOnly(cl.path), StatusCode: resp.StatusCode}
 	if loc, err := resp.Location(); err == nil {
 		loc.User, loc.RawQuery, loc.ForceQuery, loc.Fragment, loc.RawFragment = nil, "", false, "", ""
-		e.Location = truncate(loc.String(), maxLocationText)
+		e.Location = sc.text(loc.String(), maxLocationText)
 	}
 	return e
 }

@@ -127,14 +127,14 @@ func (c *Client) attempt(ctx context.Context, cl call, payload []byte, out any, 
 		// A redirect's body is a note at most: read a little of it so the connection can
 		// be reused, and report where it pointed.
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 4<<10))
-		return nil, newRedirectError(cl, resp)
+		return nil, newRedirectError(cl, resp, c.scrub)
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		errBody, err := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
 		if err != nil {
 			return nil, c.transportError(ctx, reqCtx, cl, timeout, err)
 		}
-		return nil, newAPIError(resp, errBody)
+		return nil, newAPIError(resp, errBody, c.scrub)
 	}
 
 	// Decode straight from the wire: large result chunks are never held twice. A read
@@ -189,7 +189,7 @@ func (c *Client) transportError(parent, reqCtx context.Context, cl call, timeout
 	if errors.As(err, &ue) {
 		err = ue.Err // url.Error repeats the whole URL; the host is reported separately.
 	}
-	return &NetworkError{Method: cl.method, Path: pathOnly(cl.path), Host: c.baseURL.Host(), Err: err}
+	return &NetworkError{Method: cl.method, Path: pathOnly(cl.path), Host: c.baseURL.Host(), Err: err, detail: c.scrub.text(err.Error(), maxPageText)}
 }
 
 func pathOnly(p string) string {

@@ -9,7 +9,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"time"
 )
@@ -90,6 +92,9 @@ func (c *Client) execute(ctx context.Context, req ExecuteStatementRequest, readO
 	if _, err := c.do(ctx, call{method: "POST", path: statementsPath, body: req, retrySafe: readOnly, finishInFlight: true}, &resp); err != nil {
 		return "", nil, err
 	}
+	if err := c.received(&resp, "POST", statementsPath); err != nil {
+		return "", nil, err
+	}
 	id = resp.StatementID
 	c.logger.Debug(ctx, "Statement submitted", map[string]any{"statement_id": id, "warehouse_id": req.WarehouseID, "state": string(resp.Status.State)})
 	if resp.Status.State.Terminal() {
@@ -119,6 +124,11 @@ func (c *Client) poll(ctx context.Context, id string, state StatementState) (*st
 			}
 			return nil, fmt.Errorf("checking statement %s: %w", id, err)
 		}
+		// The id was checked at submission; the answer may leave it out.
+		resp.StatementID = id
+		if err := c.received(&resp, "GET", statementsPath+"/"+id); err != nil {
+			return nil, err
+		}
 		if resp.Status.State != state {
 			c.logger.Debug(ctx, "Statement state changed", map[string]any{"statement_id": id, "from": string(state), "to": string(resp.Status.State)})
 			state = resp.Status.State
@@ -127,6 +137,29 @@ func (c *Client) poll(ctx context.Context, id string, state StatementState) (*st
 			return &resp, nil
 		}
 	}
+}
+
+// statementIDPattern is what a statement id may look like (Databricks sends UUIDs such as
+// 01ef1b8e-49a5-1c2f-9c3e-9e2a5b8f0d11): an id goes into request paths and into every
+// message about the statement, so one that is neither is refused.
+var statementIDPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$`)
+
+// received makes a statement response safe to act on and to quote: its id must be a
+// statement id, and the text the server chose (state, error, SQL state) is scrubbed of
+// credentials and cut to size before any error can carry it.
+func (c *Client) received(resp *statementStream, method, path string) error {
+	if !statementIDPattern.MatchString(resp.StatementID) {
+		return &MalformedResponseError{Method: method, Path: path, StatusCode: http.StatusOK,
+			Err: fmt.Errorf("statement_id %q is not a statement id", c.scrub.text(resp.StatementID, 64))}
+	}
+	st := &resp.Status
+	st.State = StatementState(c.scrub.text(string(st.State), maxErrorField))
+	st.SQLState = c.scrub.text(st.SQLState, maxErrorField)
+	if st.Error != nil {
+		st.Error.ErrorCode = errorCode(c.scrub.text(string(st.Error.ErrorCode), maxErrorField))
+		st.Error.Message = c.scrub.text(st.Error.Message, maxServerText)
+	}
+	return nil
 }
 
 // interrupt cancels a statement that ctx no longer waits for. The cancel request gets a

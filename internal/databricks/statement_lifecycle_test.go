@@ -76,3 +76,34 @@ func TestNothingIsSentOnceTheContextIsDone(t *testing.T) {
 		t.Errorf("%d requests were sent for a caller that had given up", n)
 	}
 }
+
+// A submission answered without a usable statement id is refused before the id goes
+// into a request path or a message.
+func TestSubmissionWithoutAStatementIDIsRefused(t *testing.T) {
+	t.Parallel()
+	for name, id := range map[string]string{
+		"missing":      ``,
+		"a path":       `"../../token/list"`,
+		"white space":  `"s1 s2"`,
+		"far too long": `"` + strings.Repeat("a", 200) + `"`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			body := `{"status":{"state":"PENDING"}}`
+			if id != "" {
+				body = `{"statement_id":` + id + `,"status":{"state":"PENDING"}}`
+			}
+			srv := newFakeServer(t, func(w http.ResponseWriter, _ *http.Request) { answer(w, http.StatusOK, body) })
+			_, err := srv.client(t, databricks.Config{}).StreamQuery(context.Background(), fakeQuery("SELECT 1"), newRowRecorder())
+			if !errors.Is(err, databricks.ErrMalformedResponse) || !strings.Contains(err.Error(), "is not a statement id") {
+				t.Errorf("err = %v", err)
+			}
+			if n := len(srv.requests()); n != 1 {
+				t.Errorf("%d requests: the id was used", n)
+			}
+			if len(err.Error()) > 400 {
+				t.Errorf("the error quotes the whole id: %d bytes", len(err.Error()))
+			}
+		})
+	}
+}
