@@ -26,6 +26,11 @@ type call struct {
 	retrySafe bool
 	// timeout overrides the client's per-request timeout (never longer than it).
 	timeout time.Duration
+	// untilDeadline marks an idempotent read whose answer is worth waiting for (a
+	// statement's status): server errors (500, 502, 504), timeouts and network errors
+	// are retried like 429 and 503, for as long as the retry budget and ctx allow,
+	// rather than MaxNetworkAttempts times.
+	untilDeadline bool
 	// finishInFlight lets a request already sent run to its own timeout even when ctx
 	// ends, for answers the caller needs to clean up (a statement id to cancel).
 	// Waits between retries still end with ctx.

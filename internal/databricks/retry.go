@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net"
+	"net/http"
 	"strings"
 	"time"
 )
@@ -51,14 +52,17 @@ func (c *Client) retryWait(ctx context.Context, cl call, err error, attempt int,
 	asked := false // whether the wait is the server's Retry-After
 	var apiErr *APIError
 	var netErr *NetworkError
+	var timeoutErr *TimeoutError
 	switch {
-	case errors.As(err, &apiErr) && apiErr.Retryable():
+	case errors.As(err, &apiErr) && (apiErr.Retryable() || cl.untilDeadline && serverError(apiErr.StatusCode)):
 		if apiErr.RetryAfter > wait {
 			wait, asked = apiErr.RetryAfter, true
 		}
+	case errors.As(err, &timeoutErr) && cl.untilDeadline:
 	case errors.As(err, &netErr):
 		safeToResend := cl.retrySafe || notSent(netErr.Err)
-		if attempt >= c.retry.MaxNetworkAttempts || !safeToResend || permanentNetworkError(netErr.Err) {
+		outOfAttempts := attempt >= c.retry.MaxNetworkAttempts && !cl.untilDeadline
+		if outOfAttempts || !safeToResend || permanentNetworkError(netErr.Err) {
 			return 0, false, ""
 		}
 	default:
@@ -81,6 +85,13 @@ func (c *Client) retryWait(ctx context.Context, cl call, err error, attempt int,
 		return 0, false, fmt.Sprintf("not retried: %s, past the retry budget of %s", due, c.retry.MaxElapsed)
 	}
 	return wait, true, ""
+}
+
+// serverError is a status of a server that failed to answer, which an idempotent request
+// may hope to get past by asking again.
+func serverError(status int) bool {
+	return status == http.StatusInternalServerError || status == http.StatusBadGateway ||
+		status == http.StatusServiceUnavailable || status == http.StatusGatewayTimeout
 }
 
 // backoff grows linearly, is capped, and carries up to 25% jitter so that many clients

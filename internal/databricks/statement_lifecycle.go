@@ -74,7 +74,9 @@ const (
 // readOnly says whether the submission may be sent again after it may have reached the
 // warehouse (a dropped connection): true only for a statement that only reads, because
 // running a write twice is worse than failing. 429 and 503, which Databricks did not
-// process, are retried either way.
+// process, are retried either way. A write whose outcome the client could not learn,
+// because the answer to its submission was lost or its status could not be checked, is
+// an *OutcomeUnknownError.
 func (c *Client) execute(ctx context.Context, req ExecuteStatementRequest, readOnly bool) (id string, final *statementStream, err error) {
 	if strings.TrimSpace(req.Statement) == "" {
 		return "", nil, errors.New("the statement is empty")
@@ -89,10 +91,14 @@ func (c *Client) execute(ctx context.Context, req ExecuteStatementRequest, readO
 	var resp statementStream
 	// finishInFlight: an interrupt during the long poll still waits for the answer, which
 	// carries the statement id the cancel request needs.
-	if _, err := c.do(ctx, call{method: "POST", path: statementsPath, body: req, retrySafe: readOnly, finishInFlight: true}, &resp); err != nil {
-		return "", nil, err
+	_, err = c.do(ctx, call{method: "POST", path: statementsPath, body: req, retrySafe: readOnly, finishInFlight: true}, &resp)
+	if err == nil {
+		err = c.received(&resp, "POST", statementsPath)
 	}
-	if err := c.received(&resp, "POST", statementsPath); err != nil {
+	if err != nil {
+		if !readOnly && submissionMayHaveRun(err) {
+			return "", nil, &OutcomeUnknownError{WarehouseID: req.WarehouseID, Err: err}
+		}
 		return "", nil, err
 	}
 	id = resp.StatementID
@@ -101,33 +107,45 @@ func (c *Client) execute(ctx context.Context, req ExecuteStatementRequest, readO
 		return id, &resp, nil
 	}
 	final, err = c.poll(ctx, id, resp.Status.State)
+	var unknown *OutcomeUnknownError
+	if errors.As(err, &unknown) {
+		unknown.WarehouseID = req.WarehouseID
+		if readOnly {
+			// A read that may have run is no harm: say what failed, and that it was
+			// canceled so it does not go on using the warehouse.
+			err = fmt.Errorf("checking statement %s: %w (%s)", id, unknown.Err, cancelOutcome(unknown.CancelErr))
+		}
+	}
 	return id, final, err
 }
 
-// poll GETs a statement that is not terminal until it is. If ctx ends first it cancels
-// the statement on the warehouse and returns an *InterruptedError.
+// poll GETs a statement that is not terminal until it is. Each status check is retried
+// (500, 502, 503, 504, timeouts, network errors) for as long as the retry budget and ctx
+// allow: the statement runs whether or not the client can see it, so its outcome is worth
+// the wait. If ctx ends first it cancels the statement and returns an *InterruptedError;
+// if the status stays out of reach it cancels the statement and returns an
+// *OutcomeUnknownError.
 func (c *Client) poll(ctx context.Context, id string, state StatementState) (*statementStream, error) {
 	delay := firstPollDelay
 	for {
-		if ctx.Err() != nil {
-			return nil, c.interrupt(ctx, id, state)
-		}
-		if err := sleep(ctx, delay); err != nil {
+		if sleep(ctx, delay) != nil {
 			return nil, c.interrupt(ctx, id, state)
 		}
 		delay = min(delay*2, maxPollDelay)
 		var resp statementStream
-		_, err := c.do(ctx, call{method: "GET", path: statementsPath + "/" + url.PathEscape(id), retrySafe: true}, &resp)
+		_, err := c.do(ctx, call{method: "GET", path: statementsPath + "/" + url.PathEscape(id), retrySafe: true, untilDeadline: true}, &resp)
+		if err == nil {
+			// The id was checked at submission; the answer may leave it out.
+			resp.StatementID = id
+			err = c.received(&resp, "GET", statementsPath+"/"+id)
+		}
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil, c.interrupt(ctx, id, state)
 			}
-			return nil, fmt.Errorf("checking statement %s: %w", id, err)
-		}
-		// The id was checked at submission; the answer may leave it out.
-		resp.StatementID = id
-		if err := c.received(&resp, "GET", statementsPath+"/"+id); err != nil {
-			return nil, err
+			cancelErr := c.cancelDetached(ctx, id)
+			c.logger.Debug(ctx, "Statement status out of reach; canceled", map[string]any{"statement_id": id, "state": string(state), "cancel_sent": cancelErr == nil})
+			return nil, &OutcomeUnknownError{StatementID: id, LastState: state, Err: err, CancelErr: cancelErr}
 		}
 		if resp.Status.State != state {
 			c.logger.Debug(ctx, "Statement state changed", map[string]any{"statement_id": id, "from": string(state), "to": string(resp.Status.State)})
@@ -162,12 +180,25 @@ func (c *Client) received(resp *statementStream, method, path string) error {
 	return nil
 }
 
-// interrupt cancels a statement that ctx no longer waits for. The cancel request gets a
-// context of its own: the caller's is already done.
+// interrupt cancels a statement that ctx no longer waits for.
 func (c *Client) interrupt(ctx context.Context, id string, state StatementState) error {
-	cancelCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.timeout)
-	defer cancel()
-	err := c.CancelStatement(cancelCtx, id)
+	err := c.cancelDetached(ctx, id)
 	c.logger.Debug(ctx, "Statement canceled because the wait ended", map[string]any{"statement_id": id, "state": string(state), "cancel_sent": err == nil})
 	return &InterruptedError{StatementID: id, State: state, Cause: context.Cause(ctx), CancelErr: err}
+}
+
+// cancelDetached asks Databricks to cancel a statement, best effort, with a context of
+// its own: the caller's may be done already, and the cancel is what cleans up after it.
+func (c *Client) cancelDetached(ctx context.Context, id string) error {
+	cancelCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.timeout)
+	defer cancel()
+	return c.CancelStatement(cancelCtx, id)
+}
+
+// cancelOutcome says what became of a best-effort cancel request.
+func cancelOutcome(cancelErr error) string {
+	if cancelErr != nil {
+		return fmt.Sprintf("cancelling it failed too (%v), so it may still be running", cancelErr)
+	}
+	return "it was canceled"
 }
