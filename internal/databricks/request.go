@@ -24,8 +24,6 @@ type call struct {
 	// server (reads, cancel). 429 and 503 are retried whatever this says: Databricks
 	// did not process those.
 	retrySafe bool
-	// timeout overrides the client's per-request timeout (never longer than it).
-	timeout time.Duration
 	// untilDeadline marks an idempotent read whose answer is worth waiting for (a
 	// statement's status): server errors (500, 502, 504), timeouts and network errors
 	// are retried like 429 and 503, for as long as the retry budget and ctx allow,
@@ -91,9 +89,6 @@ func (e *unsentError) Unwrap() error { return e.cause }
 
 func (c *Client) attempt(ctx context.Context, cl call, payload []byte, out any, attempt int) (http.Header, error) {
 	timeout := c.timeout
-	if cl.timeout > 0 && cl.timeout < timeout {
-		timeout = cl.timeout
-	}
 	base := ctx
 	if cl.finishInFlight {
 		base = context.WithoutCancel(ctx)
