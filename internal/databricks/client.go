@@ -2,6 +2,16 @@
 // provider speaks: identity (SCIM Me), SQL statement execution, SQL warehouses and personal
 // access tokens. It knows HTTP and Databricks and nothing of Terraform; the provider turns
 // its values and errors into schema values and diagnostics.
+//
+// WIRE.md, beside this file, describes the protocol as this client speaks it: headers,
+// error bodies, what is retried and what is never sent twice, the statement lifecycle,
+// result chunks, pagination.
+//
+// Where to look: client.go (configuration), request.go (the one request path), retry.go,
+// errors.go (request errors and their sentinels), scrub.go (server text in errors),
+// statement_types.go (wire types), statement_lifecycle.go (submit, poll, cancel),
+// statement_errors.go, query.go and chunks.go (reading results), run.go (statements run
+// for their effect), warehouses.go, tokens.go, scim.go.
 package databricks
 
 import (
