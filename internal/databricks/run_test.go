@@ -166,9 +166,9 @@ func TestRunWhoseSubmissionAnswerIsLost(t *testing.T) {
 			t.Parallel()
 			srv := newFakeServer(t, submit)
 			id, err := srv.client(t, databricks.Config{Timeout: 500 * time.Millisecond}).Run(context.Background(), write())
-			assertMayHaveRun(t, err, "")
-			if id != "" {
-				t.Errorf("id %q", id)
+			unknown := assertMayHaveRun(t, err, "")
+			if id != "" || unknown.LastState != "" || unknown.CancelErr != nil {
+				t.Errorf("id %q, last state %q, cancel error %v: there was no statement to see or cancel", id, unknown.LastState, unknown.CancelErr)
 			}
 			if n := len(srv.requests()); n != 1 {
 				t.Errorf("%d requests, want the one submission and nothing else", n)
