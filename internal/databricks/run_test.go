@@ -165,7 +165,10 @@ func TestRunWhoseSubmissionAnswerIsLost(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			srv := newFakeServer(t, submit)
-			id, err := srv.client(t, databricks.Config{Timeout: 500 * time.Millisecond}).Run(context.Background(), write())
+			// Bounded, so that a client that polls an id-less statement fails rather than hangs.
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			id, err := srv.client(t, databricks.Config{Timeout: 500 * time.Millisecond}).Run(ctx, write())
 			unknown := assertMayHaveRun(t, err, "")
 			if id != "" || unknown.LastState != "" || unknown.CancelErr != nil {
 				t.Errorf("id %q, last state %q, cancel error %v: there was no statement to see or cancel", id, unknown.LastState, unknown.CancelErr)

@@ -94,7 +94,10 @@ func TestSubmissionWithoutAStatementIDIsRefused(t *testing.T) {
 				body = `{"statement_id":` + id + `,"status":{"state":"PENDING"}}`
 			}
 			srv := newFakeServer(t, func(w http.ResponseWriter, _ *http.Request) { answer(w, http.StatusOK, body) })
-			_, err := srv.client(t, databricks.Config{}).StreamQuery(context.Background(), fakeQuery("SELECT 1"), newRowRecorder())
+			// Bounded, so that a client that polls the id fails rather than hangs.
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			_, err := srv.client(t, databricks.Config{}).StreamQuery(ctx, fakeQuery("SELECT 1"), newRowRecorder())
 			if !errors.Is(err, databricks.ErrMalformedResponse) || !strings.Contains(err.Error(), "is not a statement id") {
 				t.Errorf("err = %v", err)
 			}
