@@ -148,8 +148,11 @@ func FuzzClientResponses(f *testing.F) {
 			}
 			checkError(t, name, err, utf8.Valid(body))
 			var apiErr *databricks.APIError
+			var redirect *databricks.RedirectError
 			switch {
-			case status > 299 && (!errors.As(err, &apiErr) || apiErr.StatusCode != status):
+			case status >= 300 && status <= 399 && (!errors.As(err, &redirect) || redirect.StatusCode != status):
+				t.Fatalf("%s: HTTP %d gave %T %v, want a RedirectError with that status", name, status, err, err)
+			case status > 399 && (!errors.As(err, &apiErr) || apiErr.StatusCode != status):
 				t.Fatalf("%s: HTTP %d gave %T %v, want an APIError with that status", name, status, err, err)
 			case status <= 299 && !errors.Is(err, databricks.ErrMalformedResponse):
 				t.Fatalf("%s: HTTP %d gave %v, want a malformed-response error", name, status, err)
