@@ -12,7 +12,8 @@ import (
 )
 
 // RetryPolicy bounds how the client retries requests Databricks did not process
-// (429, 503) and requests lost below HTTP.
+// (429, 503), requests lost below HTTP, and a statement's status checks (which also ride
+// out 500, 502, 504 and timeouts: see WIRE.md).
 type RetryPolicy struct {
 	// MaxElapsed stops retrying once this long has passed since the first attempt. The
 	// caller's context bounds it further. Default 5 minutes, as the Databricks SDK.
@@ -23,7 +24,7 @@ type RetryPolicy struct {
 	// MaxDelay caps one wait (a longer Retry-After still wins). Default 10s.
 	MaxDelay time.Duration
 	// MaxNetworkAttempts bounds attempts of a request that failed below HTTP (refused
-	// or reset connection). Default 3.
+	// or reset connection). Default 3. A status check is bounded by MaxElapsed alone.
 	MaxNetworkAttempts int
 }
 
