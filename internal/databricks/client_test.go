@@ -3,73 +3,35 @@ package databricks_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/dbsqlhq/terraform-provider-dbsql/internal/databricks"
-	"github.com/dbsqlhq/terraform-provider-dbsql/internal/emulator"
 )
 
-// fastRetries keeps retry tests quick while exercising the real back-off path.
-var fastRetries = databricks.RetryPolicy{BaseDelay: 20 * time.Millisecond, MaxDelay: 100 * time.Millisecond}
+// The request path on the wire: error bodies, redirects, dropped connections, timeouts,
+// connection reuse, the user agent.
 
-// startWorkspace starts an emulator and a client for it.
-func startWorkspace(t *testing.T, opts emulator.Options, cfg databricks.Config) (*emulator.Server, *databricks.Client) {
-	t.Helper()
-	if opts.SampleTrips == 0 {
-		opts.SampleTrips = -1 // most client tests need no sample data
-	}
-	srv, err := emulator.Start(opts)
-	if err != nil {
-		t.Fatalf("starting the emulator: %v", err)
-	}
-	t.Cleanup(srv.Close)
-	cfg.BaseURL = srv.URL
-	if cfg.Token == "" {
-		cfg.Token = emulator.DefaultToken
-	}
-	if cfg.Retry == (databricks.RetryPolicy{}) {
-		cfg.Retry = fastRetries
-	}
-	client, err := databricks.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return srv, client
-}
-
-func TestCurrentUser(t *testing.T) {
-	t.Parallel()
-	srv, client := startWorkspace(t, emulator.Options{UserName: "etl@example.com"}, databricks.Config{UserAgent: "terraform-provider-dbsql/1.2.3 terraform/1.5.7"})
-	me, err := client.CurrentUser(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if me.UserName != "etl@example.com" || me.WorkspaceID != emulator.DefaultWorkspaceID || !me.Active {
-		t.Errorf("CurrentUser = %+v", me)
-	}
-	reqs := srv.Log().Requests()
-	if len(reqs) != 1 || reqs[0].UserAgent != "terraform-provider-dbsql/1.2.3 terraform/1.5.7" {
-		t.Errorf("requests = %+v", reqs)
-	}
-}
-
-func TestCurrentUserWithoutWorkspaceID(t *testing.T) {
-	t.Parallel()
-	_, client := startWorkspace(t, emulator.Options{WorkspaceID: "-"}, databricks.Config{})
-	me, err := client.CurrentUser(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if me.WorkspaceID != "" {
-		t.Errorf("WorkspaceID = %q, want empty when the header is absent", me.WorkspaceID)
-	}
+// The 403 an invalid token gets: numeric error_code, reason phrase header.
+func invalidToken(w http.ResponseWriter) {
+	w.Header().Set("X-Databricks-Reason-Phrase", "Invalid access token.")
+	answer(w, http.StatusForbidden, `{"error_code": 403, "message": "Invalid access token."}`)
 }
 
 func TestInvalidTokenIsReadable(t *testing.T) {
 	t.Parallel()
-	srv, client := startWorkspace(t, emulator.Options{}, databricks.Config{Token: "dapiWRONG0000"})
+	srv := newFakeServer(t, func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "Bearer "+testToken {
+			invalidToken(w)
+			return
+		}
+		answer(w, http.StatusOK, `{"userName":"etl@example.com"}`)
+	})
+	client := srv.client(t, databricks.Config{Token: "dapiWRONG0000"})
 	_, err := client.CurrentUser(context.Background())
 	var apiErr *databricks.APIError
 	if !errors.As(err, &apiErr) || !errors.Is(err, databricks.ErrPermissionDenied) {
@@ -81,135 +43,100 @@ func TestInvalidTokenIsReadable(t *testing.T) {
 	if strings.Contains(err.Error(), "dapiWRONG") {
 		t.Errorf("the error repeats the token: %v", err)
 	}
-	if n := srv.Log().Count(emulator.EndpointMe); n != 1 {
+	if n := srv.count("GET", meURL); n != 1 {
 		t.Errorf("a rejected token was sent %d times; it must not be retried", n)
 	}
 }
 
 func TestErrorBodiesAreReadable(t *testing.T) {
 	t.Parallel()
-	cases := map[emulator.FaultKind]struct {
+	cases := map[string]struct {
+		respond  func(w http.ResponseWriter, r *http.Request)
 		sentinel error
 		text     string
 	}{
-		emulator.FaultNumericErrorCode: {databricks.ErrPermissionDenied, "HTTP 403: Invalid access token."},
-		emulator.FaultHTMLError:        {databricks.ErrPermissionDenied, "HTTP 403: Invalid access token."},
-		emulator.FaultMalformedJSON:    {databricks.ErrMalformedResponse, "is not valid JSON"},
-		emulator.FaultInternalError:    {databricks.ErrInternal, "HTTP 500 INTERNAL_ERROR"},
+		"numeric error_code": {func(w http.ResponseWriter, _ *http.Request) { invalidToken(w) }, databricks.ErrPermissionDenied, "HTTP 403: Invalid access token."},
+		"html error": {func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/html;charset=utf-8")
+			w.WriteHeader(http.StatusForbidden)
+			fmt.Fprintf(w, "<html>\n<head>\n<title>Error 403 Invalid access token.</title>\n</head>\n<body><h2>HTTP ERROR 403</h2>\n<p>Problem accessing %s. Reason:\n<pre>    Invalid access token.</pre></p>\n</body>\n</html>\n", r.URL.Path)
+		}, databricks.ErrPermissionDenied, "HTTP 403: Invalid access token."},
+		"malformed json": {func(w http.ResponseWriter, _ *http.Request) { answer(w, http.StatusOK, `{"statement_id":"01ef`) }, databricks.ErrMalformedResponse, "is not valid JSON"},
+		"internal error": {func(w http.ResponseWriter, _ *http.Request) {
+			apiError(w, http.StatusInternalServerError, "INTERNAL_ERROR", "An internal error occurred.")
+		}, databricks.ErrInternal, "HTTP 500 INTERNAL_ERROR"},
 	}
-	for kind, want := range cases {
-		t.Run(string(kind), func(t *testing.T) {
+	for name, want := range cases {
+		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			srv, client := startWorkspace(t, emulator.Options{}, databricks.Config{})
-			srv.AddFault(emulator.Fault{Kind: kind})
-			_, err := client.CurrentUser(context.Background())
+			srv := newFakeServer(t, want.respond)
+			_, err := srv.client(t, databricks.Config{}).CurrentUser(context.Background())
 			if !errors.Is(err, want.sentinel) || !strings.Contains(err.Error(), want.text) {
 				t.Errorf("err = %v, want %v containing %q", err, want.sentinel, want.text)
 			}
 			// None of these is worth retrying.
-			if n := srv.Log().Count(emulator.EndpointMe); n != 1 {
+			if n := srv.count("GET", meURL); n != 1 {
 				t.Errorf("%d requests, want 1", n)
 			}
 		})
 	}
 }
 
-// 429 with Retry-After: the client waits at least that long, measured by the emulator.
-func TestRetryAfterIsHonoured(t *testing.T) {
-	t.Parallel()
-	srv, client := startWorkspace(t, emulator.Options{}, databricks.Config{})
-	srv.AddFault(emulator.Fault{Endpoint: emulator.EndpointMe, Kind: emulator.FaultRateLimit, Times: 1, RetryAfter: 1})
-	if _, err := client.CurrentUser(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	reqs := srv.Log().Requests()
-	if len(reqs) != 2 || reqs[0].Status != 429 || reqs[1].Status != 200 {
-		t.Fatalf("requests = %+v, want a 429 then a 200", reqs)
-	}
-	if gap := reqs[1].Time.Sub(reqs[0].Time); gap < time.Second {
-		t.Errorf("the retry came %v after the 429, before its Retry-After of 1s", gap)
-	}
+func me(w http.ResponseWriter, _ *http.Request) {
+	answer(w, http.StatusOK, `{"id":"1","userName":"etl@example.com","active":true}`)
 }
 
-func TestBurstOf503sIsRidden(t *testing.T) {
-	t.Parallel()
-	srv, client := startWorkspace(t, emulator.Options{}, databricks.Config{})
-	srv.AddFault(emulator.Fault{Kind: emulator.FaultUnavailable, Times: 3})
-	if _, err := client.ListWarehouses(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	if n := srv.Log().Count(emulator.EndpointListWarehouses); n != 4 {
-		t.Errorf("%d requests, want 3 failures and a success", n)
-	}
-}
-
-// 503s that never stop: the client gives up within the caller's deadline and says how
-// many attempts it made.
-func TestEndless503sFailWithinTheDeadline(t *testing.T) {
-	t.Parallel()
-	srv, client := startWorkspace(t, emulator.Options{}, databricks.Config{})
-	srv.AddFault(emulator.Fault{Kind: emulator.FaultUnavailable})
-	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
-	defer cancel()
-	_, err := client.CurrentUser(ctx)
-	var apiErr *databricks.APIError
-	if !errors.As(err, &apiErr) || !errors.Is(err, databricks.ErrUnavailable) {
-		t.Fatalf("err = %v, want a 503 APIError", err)
-	}
-	n := srv.Log().Count(emulator.EndpointMe)
-	if n < 2 || apiErr.Attempts != n {
-		t.Errorf("the error reports %d attempts, the emulator saw %d", apiErr.Attempts, n)
-	}
-	if !strings.Contains(err.Error(), "attempts") {
-		t.Errorf("the message does not say how many attempts were made: %v", err)
-	}
-	if ctx.Err() != nil {
-		t.Errorf("the client waited past the deadline instead of reporting the last answer")
-	}
-}
-
-func TestRetryBudgetBoundsRetries(t *testing.T) {
-	t.Parallel()
-	srv, client := startWorkspace(t, emulator.Options{}, databricks.Config{Retry: databricks.RetryPolicy{BaseDelay: 10 * time.Millisecond, MaxDelay: 20 * time.Millisecond, MaxElapsed: 200 * time.Millisecond}})
-	srv.AddFault(emulator.Fault{Kind: emulator.FaultRateLimit})
-	_, err := client.CurrentUser(context.Background())
-	if !errors.Is(err, databricks.ErrTooManyRequests) {
-		t.Fatalf("err = %v", err)
-	}
-	if n := srv.Log().Count(emulator.EndpointMe); n < 2 || n > 30 {
-		t.Errorf("%d attempts within a 200ms budget", n)
-	}
+func noWarehouses(w http.ResponseWriter, _ *http.Request) {
+	answer(w, http.StatusOK, `{"warehouses":[]}`)
 }
 
 // A connection dropped mid-response is retried for a read, never for a request that may
 // have had an effect.
 func TestDroppedConnection(t *testing.T) {
 	t.Parallel()
-	srv, client := startWorkspace(t, emulator.Options{}, databricks.Config{})
-	srv.AddFault(emulator.Fault{Kind: emulator.FaultDropConnection, Times: 1})
+	var drop atomic.Bool
+	srv := newFakeServer(t, func(w http.ResponseWriter, r *http.Request) {
+		if drop.Swap(false) {
+			dropConnection(w)
+			return
+		}
+		switch r.URL.Path {
+		case warehousesURL:
+			noWarehouses(w, r)
+		default:
+			answer(w, http.StatusOK, `{"token_value":"dapiNEW","token_info":{"token_id":"t1"}}`)
+		}
+	})
+	client := srv.client(t, databricks.Config{})
+	drop.Store(true)
 	if _, err := client.ListWarehouses(context.Background()); err != nil {
 		t.Fatalf("a read after a dropped connection: %v", err)
 	}
-	if n := srv.Log().Count(emulator.EndpointListWarehouses); n != 2 {
+	if n := srv.count("GET", warehousesURL); n != 2 {
 		t.Errorf("%d list requests, want 2", n)
 	}
 
-	srv.AddFault(emulator.Fault{Kind: emulator.FaultDropConnection, Times: 1})
+	drop.Store(true)
 	_, err := client.CreateToken(context.Background(), databricks.CreateTokenRequest{Comment: "once"})
 	var netErr *databricks.NetworkError
 	if !errors.As(err, &netErr) {
 		t.Fatalf("err = %v, want a NetworkError", err)
 	}
-	if n := srv.Log().Count(emulator.EndpointCreateToken); n != 1 {
+	if n := srv.count("POST", "/api/2.0/token/create"); n != 1 {
 		t.Errorf("token creation was sent %d times after a dropped connection; a second token nobody holds may exist", n)
 	}
 }
 
 func TestSlowResponseTimesOut(t *testing.T) {
 	t.Parallel()
-	srv, client := startWorkspace(t, emulator.Options{}, databricks.Config{Timeout: 300 * time.Millisecond})
-	srv.AddFault(emulator.Fault{Kind: emulator.FaultSlow, Delay: 2 * time.Second})
-	_, err := client.CurrentUser(context.Background())
+	srv := newFakeServer(t, func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-time.After(2 * time.Second):
+			me(w, r)
+		case <-r.Context().Done():
+		}
+	})
+	_, err := srv.client(t, databricks.Config{Timeout: 300 * time.Millisecond}).CurrentUser(context.Background())
 	var timeoutErr *databricks.TimeoutError
 	if !errors.As(err, &timeoutErr) || !errors.Is(err, databricks.ErrDeadlineExceeded) {
 		t.Fatalf("err = %v, want a TimeoutError", err)
@@ -238,89 +165,81 @@ func TestRefusedConnectionIsRetriedThenReported(t *testing.T) {
 // Sequential requests reuse one keep-alive connection.
 func TestConnectionsAreReused(t *testing.T) {
 	t.Parallel()
-	srv, client := startWorkspace(t, emulator.Options{}, databricks.Config{})
+	srv := newFakeServer(t, me)
+	client := srv.client(t, databricks.Config{})
 	for range 10 {
 		if _, err := client.CurrentUser(context.Background()); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if n := srv.Log().Connections(); n != 1 {
+	if n := srv.connections(); n != 1 {
 		t.Errorf("10 requests used %d connections", n)
 	}
 }
 
-func TestWarehouses(t *testing.T) {
+func TestUserAgent(t *testing.T) {
 	t.Parallel()
-	_, client := startWorkspace(t, emulator.Options{Warehouses: []emulator.Warehouse{
-		{ID: "aaaa1111", Name: "One"},
-		{ID: "bbbb2222", Name: "Two", State: "STOPPED", Serverless: true},
-	}}, databricks.Config{})
-	ctx := context.Background()
-	list, err := client.ListWarehouses(ctx)
-	if err != nil {
-		t.Fatal(err)
+	for _, tc := range []struct{ provider, cli, want string }{
+		{"1.2.3", "1.5.7", "terraform-provider-dbsql/1.2.3 terraform/1.5.7"},
+		{"1.2.3", "", "terraform-provider-dbsql/1.2.3"},
+		{"", "", "terraform-provider-dbsql/dev"},
+		{"1.0.0\r\nX-Evil: 1", "1.5 .7", "terraform-provider-dbsql/1.0.0X-Evil:1 terraform/1.5.7"},
+	} {
+		if got := databricks.UserAgent(tc.provider, tc.cli); got != tc.want {
+			t.Errorf("UserAgent(%q, %q) = %q, want %q", tc.provider, tc.cli, got, tc.want)
+		}
 	}
-	if len(list) != 2 || list[0].ID != "aaaa1111" || list[1].Name != "Two" || !list[1].EnableServerlessCompute {
-		t.Errorf("ListWarehouses = %+v", list)
+	// What the header carries: the configured value, or the default of a client given none.
+	srv := newFakeServer(t, me)
+	for _, ua := range []string{databricks.UserAgent("1.2.3", "1.5.7"), ""} {
+		if _, err := srv.client(t, databricks.Config{UserAgent: ua}).CurrentUser(context.Background()); err != nil {
+			t.Fatal(err)
+		}
 	}
-	w, err := client.GetWarehouse(ctx, "bbbb2222")
-	if err != nil || w.State != "STOPPED" || w.Health == nil || w.Health.Status == "" {
-		t.Fatalf("GetWarehouse = %+v, %v", w, err)
-	}
-	if err := client.StartWarehouse(ctx, "bbbb2222"); err != nil {
-		t.Fatal(err)
-	}
-	if w, _ := client.GetWarehouse(ctx, "bbbb2222"); w.State != "STARTING" && w.State != "RUNNING" {
-		t.Errorf("after start the warehouse is %s", w.State)
-	}
-	_, err = client.GetWarehouse(ctx, "ffff0000")
-	var apiErr *databricks.APIError
-	if !errors.As(err, &apiErr) || !errors.Is(err, databricks.ErrNotFound) || apiErr.ErrorCode != "RESOURCE_DOES_NOT_EXIST" {
-		t.Errorf("a missing warehouse: %v", err)
+	reqs := srv.requests()
+	if len(reqs) != 2 || reqs[0].UserAgent != "terraform-provider-dbsql/1.2.3 terraform/1.5.7" || reqs[1].UserAgent != "terraform-provider-dbsql/dev" {
+		t.Errorf("requests = %+v", reqs)
 	}
 }
 
-func TestTokens(t *testing.T) {
+// A redirect is reported, never followed: Go would keep the Authorization header on the
+// same host name, even to another port, so the token would reach whatever listens there.
+func TestRedirectsAreNotFollowed(t *testing.T) {
 	t.Parallel()
-	_, client := startWorkspace(t, emulator.Options{}, databricks.Config{})
-	ctx := context.Background()
-	created, err := client.CreateToken(ctx, databricks.CreateTokenRequest{Comment: "flow", LifetimeSeconds: 3600})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if created.TokenValue == "" || created.TokenInfo.TokenID == "" || created.TokenInfo.Comment != "flow" {
-		t.Fatalf("CreateToken = %+v", created.TokenInfo)
-	}
-	expires, ok := created.TokenInfo.Expires()
-	if !ok || expires.Sub(time.UnixMilli(created.TokenInfo.CreationTime)) != time.Hour {
-		t.Errorf("expiry %v (%v) for a one-hour token created at %d", expires, ok, created.TokenInfo.CreationTime)
-	}
-	// The new token works.
-	minted, err := databricks.New(databricks.Config{BaseURL: client.BaseURL().String(), Token: created.TokenValue})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := minted.CurrentUser(ctx); err != nil {
-		t.Fatalf("the minted token does not authenticate: %v", err)
-	}
-	list, err := client.ListTokens(ctx)
-	if err != nil || len(list) != 1 || list[0].TokenID != created.TokenInfo.TokenID {
-		t.Fatalf("ListTokens = %+v, %v", list, err)
-	}
-	if err := client.DeleteToken(ctx, created.TokenInfo.TokenID); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := minted.CurrentUser(ctx); !errors.Is(err, databricks.ErrPermissionDenied) {
-		t.Errorf("a revoked token still authenticates: %v", err)
-	}
-	if err := client.DeleteToken(ctx, created.TokenInfo.TokenID); !errors.Is(err, databricks.ErrNotFound) {
-		t.Errorf("deleting a gone token: %v", err)
-	}
-	never, err := client.CreateToken(ctx, databricks.CreateTokenRequest{Comment: "forever"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, ok := never.TokenInfo.Expires(); ok {
-		t.Errorf("a token without lifetime expires at %d", never.TokenInfo.ExpiryTime)
+	for _, status := range []int{http.StatusMovedPermanently, http.StatusFound, http.StatusTemporaryRedirect, http.StatusPermanentRedirect} {
+		t.Run(http.StatusText(status), func(t *testing.T) {
+			t.Parallel()
+			elsewhere := newFakeServer(t, me)
+			srv := newFakeServer(t, func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Location", strings.Replace(elsewhere.URL, "http://", "http://user:pw@", 1)+r.URL.Path+"?sig=SECRETSIG#frag")
+				w.WriteHeader(status)
+			})
+			client := srv.client(t, databricks.Config{})
+			// Bounded, so that a client that follows the redirect fails instead of waiting
+			// for a statement the other server knows nothing of.
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			_, userErr := client.CurrentUser(ctx)
+			_, runErr := client.Run(ctx, databricks.RunRequest{WarehouseID: testWarehouse, Statement: "INSERT INTO t VALUES (1)"})
+			for what, err := range map[string]error{"CurrentUser": userErr, "Run": runErr} {
+				var redirect *databricks.RedirectError
+				if !errors.As(err, &redirect) || !errors.Is(err, databricks.ErrRedirect) || redirect.StatusCode != status {
+					t.Fatalf("%s: err = %v, want a RedirectError", what, err)
+				}
+				msg := err.Error()
+				if !strings.Contains(msg, elsewhere.URL) || !strings.Contains(msg, "does not redirect") || !strings.Contains(msg, "Base URL") {
+					t.Errorf("%s: the error does not say where it pointed and what to check: %v", what, err)
+				}
+				if strings.Contains(msg, "SECRETSIG") || strings.Contains(msg, "pw@") || strings.Contains(msg, "frag") {
+					t.Errorf("%s: the error repeats the query string, user info or fragment: %v", what, err)
+				}
+			}
+			if n := len(srv.requests()); n != 2 {
+				t.Errorf("%d requests, want one each: a redirect is not retried", n)
+			}
+			for _, r := range elsewhere.requests() {
+				t.Errorf("the redirect was followed: %s %s reached the other server (Authorization sent: %v)", r.Method, r.Path, r.Authorization != "")
+			}
+		})
 	}
 }

@@ -124,16 +124,9 @@ func FuzzClientResponses(f *testing.F) {
 		srv.set(func(*http.Request) (int, []byte) { return status, body })
 		ctx := context.Background()
 		calls := map[string]func() (bool, error){
-			"CurrentUser":    func() (bool, error) { v, err := client.CurrentUser(ctx); return v != nil, err },
-			"GetWarehouse":   func() (bool, error) { v, err := client.GetWarehouse(ctx, "a1"); return v != nil, err },
-			"ListWarehouses": func() (bool, error) { _, err := client.ListWarehouses(ctx); return true, err },
-			"StartWarehouse": func() (bool, error) { return true, client.StartWarehouse(ctx, "a1") },
-			"ExecuteStatement": func() (bool, error) {
-				v, err := client.ExecuteStatement(ctx, databricks.ExecuteStatementRequest{Statement: "SELECT 1", WarehouseID: "a1"})
-				return v != nil, err
-			},
-			"GetStatement":    func() (bool, error) { v, err := client.GetStatement(ctx, "01ef"); return v != nil, err },
-			"GetResultChunk":  func() (bool, error) { v, err := client.GetResultChunk(ctx, "01ef", 1); return v != nil, err },
+			"CurrentUser":     func() (bool, error) { v, err := client.CurrentUser(ctx); return v != nil, err },
+			"GetWarehouse":    func() (bool, error) { v, err := client.GetWarehouse(ctx, "a1"); return v != nil, err },
+			"ListWarehouses":  func() (bool, error) { _, err := client.ListWarehouses(ctx); return true, err },
 			"CancelStatement": func() (bool, error) { return true, client.CancelStatement(ctx, "01ef") },
 			"CreateToken": func() (bool, error) {
 				v, err := client.CreateToken(ctx, databricks.CreateTokenRequest{Comment: "c"})
@@ -155,8 +148,11 @@ func FuzzClientResponses(f *testing.F) {
 			}
 			checkError(t, name, err, utf8.Valid(body))
 			var apiErr *databricks.APIError
+			var redirect *databricks.RedirectError
 			switch {
-			case status > 299 && (!errors.As(err, &apiErr) || apiErr.StatusCode != status):
+			case status >= 300 && status <= 399 && (!errors.As(err, &redirect) || redirect.StatusCode != status):
+				t.Fatalf("%s: HTTP %d gave %T %v, want a RedirectError with that status", name, status, err, err)
+			case status > 399 && (!errors.As(err, &apiErr) || apiErr.StatusCode != status):
 				t.Fatalf("%s: HTTP %d gave %T %v, want an APIError with that status", name, status, err, err)
 			case status <= 299 && !errors.Is(err, databricks.ErrMalformedResponse):
 				t.Fatalf("%s: HTTP %d gave %v, want a malformed-response error", name, status, err)
@@ -165,8 +161,9 @@ func FuzzClientResponses(f *testing.F) {
 	})
 }
 
-// FuzzQuery runs a whole query against a workspace whose submission, polling and chunk
-// answers are fuzzed: states that never end, chunk links that loop, manifests that lie.
+// FuzzQuery runs a whole query, and a run, against a workspace whose submission, polling
+// and chunk answers are fuzzed: states that never end, chunk links that loop, manifests
+// that lie.
 func FuzzQuery(f *testing.F) {
 	succeeded, chunk := responseSeeds[1], responseSeeds[2]
 	f.Add([]byte(succeeded), []byte(succeeded), []byte(chunk))
@@ -196,18 +193,25 @@ func FuzzQuery(f *testing.F) {
 		// Bounded: a statement that never ends is polled until this runs out.
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Millisecond)
 		defer cancel()
+		validInput := utf8.Valid(submit) && utf8.Valid(poll) && utf8.Valid(chunk)
 		res, err := client.Query(ctx, databricks.QueryRequest{WarehouseID: "a1", Statement: "SELECT 1"})
-		if err != nil {
-			checkError(t, "Query", err, utf8.Valid(submit) && utf8.Valid(poll) && utf8.Valid(chunk))
-			return
-		}
-		if res == nil {
+		switch {
+		case err != nil:
+			checkError(t, "Query", err, validInput)
+		case res == nil:
 			t.Fatal("neither a result nor an error")
-		}
-		for i, row := range res.Rows {
-			if len(row) != len(res.Columns) {
-				t.Fatalf("row %d has %d cells for %d columns", i, len(row), len(res.Columns))
+		default:
+			for i, row := range res.Rows {
+				if len(row) != len(res.Columns) {
+					t.Fatalf("row %d has %d cells for %d columns", i, len(row), len(res.Columns))
+				}
 			}
+		}
+		// A run takes the same path to a terminal state, sending its statement once.
+		runCtx, cancelRun := context.WithTimeout(context.Background(), 30*time.Millisecond)
+		defer cancelRun()
+		if _, err := client.Run(runCtx, databricks.RunRequest{WarehouseID: "a1", Statement: "DELETE FROM t"}); err != nil {
+			checkError(t, "Run", err, validInput)
 		}
 	})
 }

@@ -27,6 +27,9 @@ var (
 	ErrUnavailable      = errors.New("temporarily unavailable")
 	ErrDeadlineExceeded = errors.New("deadline exceeded")
 
+	// ErrRedirect marks a response that pointed elsewhere (3xx), which was not followed.
+	ErrRedirect = errors.New("redirect not followed")
+
 	// ErrMalformedResponse marks a 2xx response whose body is not the JSON the API promises
 	// (a proxy's HTML page, a truncated body).
 	ErrMalformedResponse = errors.New("malformed response")
@@ -132,13 +135,18 @@ var (
 	reqIDInText   = regexp.MustCompile(`\[ReqId: ([^\]]+)\]`)
 )
 
-// maxErrorText bounds how much of an unexpected body goes into an error message.
-const maxErrorText = 300
+// maxPageText bounds how much of a body that is not Databricks JSON (an HTML page, plain
+// text) goes into an error message: such a page is mostly markup and boilerplate.
+const maxPageText = 300
+
+// maxErrorField bounds a short field a server sends (an error code, a request id).
+const maxErrorField = 100
 
 // newAPIError reads whatever a non-2xx response carries (Databricks JSON with a string or
 // numeric error_code, an HTML page from an older workspace or a proxy, or plain text) into
-// one readable error. It never fails: an unreadable body still yields the status.
-func newAPIError(resp *http.Response, body []byte) *APIError {
+// one readable error. It never fails: an unreadable body still yields the status. Every
+// text the server chose goes through sc first.
+func newAPIError(resp *http.Response, body []byte, sc scrubber) *APIError {
 	e := &APIError{
 		StatusCode: resp.StatusCode,
 		RequestID:  firstHeader(resp.Header, "X-Request-Id", "X-Databricks-Request-Id"),
@@ -149,6 +157,7 @@ func newAPIError(resp *http.Response, body []byte) *APIError {
 		e.Path = resp.Request.URL.Path
 	}
 
+	limit := maxServerText
 	var parsed errorBody
 	trimmed := bytes.TrimSpace(body)
 	switch {
@@ -161,15 +170,17 @@ func newAPIError(resp *http.Response, body []byte) *APIError {
 			}
 		}
 	case looksLikeHTML(trimmed):
+		limit = maxPageText
 		if m := htmlTitle.FindSubmatch(trimmed); m != nil {
-			e.Message = cleanText(html.UnescapeString(string(m[1])))
+			e.Message = collapseSpace(html.UnescapeString(string(m[1])))
 			// "Error 403 Invalid access token." carries its status again; keep the words.
 			e.Message = strings.TrimSpace(strings.TrimPrefix(e.Message, fmt.Sprintf("Error %d", resp.StatusCode)))
 		} else {
-			e.Message = cleanText(html.UnescapeString(htmlTag.ReplaceAllString(string(trimmed), " ")))
+			e.Message = collapseSpace(html.UnescapeString(htmlTag.ReplaceAllString(string(trimmed), " ")))
 		}
 	case len(trimmed) > 0:
-		text := cleanText(string(trimmed))
+		limit = maxPageText
+		text := collapseSpace(string(trimmed))
 		if m := plainCodeText.FindStringSubmatch(text); m != nil {
 			e.ErrorCode, e.Message = m[1], m[2]
 		} else {
@@ -182,11 +193,14 @@ func newAPIError(resp *http.Response, body []byte) *APIError {
 	if e.Message == "" {
 		e.Message = http.StatusText(resp.StatusCode)
 	}
+	e.Message = sc.text(e.Message, limit)
+	e.ErrorCode = sc.text(e.ErrorCode, maxErrorField)
 	if e.RequestID == "" {
 		if m := reqIDInText.FindStringSubmatch(e.Message); m != nil {
 			e.RequestID = m[1]
 		}
 	}
+	e.RequestID = sc.text(e.RequestID, maxErrorField)
 	return e
 }
 
@@ -195,11 +209,10 @@ func looksLikeHTML(b []byte) bool {
 	return bytes.HasPrefix(head, []byte("<!doctype html")) || bytes.Contains(head, []byte("<html"))
 }
 
-// cleanText collapses white space and bounds the length, so a stray page does not
-// swamp a diagnostic.
-func cleanText(s string) string {
-	s = strings.Join(strings.Fields(s), " ")
-	return truncate(s, maxErrorText)
+// collapseSpace turns every run of white space into one space, so that a page's layout
+// does not spread over a diagnostic.
+func collapseSpace(s string) string {
+	return strings.Join(strings.Fields(s), " ")
 }
 
 // truncate shortens s to at most n bytes plus an ellipsis, cutting between characters:
@@ -223,6 +236,11 @@ func firstHeader(h http.Header, names ...string) string {
 	return ""
 }
 
+// maxRetryAfter caps a Retry-After before it becomes a Duration: a number of seconds
+// beyond about 292 years overflows one into a negative wait, which would mean retrying
+// at once. Any wait this long is refused anyway, by the retry budget or the deadline.
+const maxRetryAfter = 24 * time.Hour
+
 // parseRetryAfter reads Retry-After as Databricks sends it (whole seconds); the HTTP-date
 // form is accepted too because proxies in front of a workspace may use it.
 func parseRetryAfter(v string) time.Duration {
@@ -230,15 +248,28 @@ func parseRetryAfter(v string) time.Duration {
 	if v == "" {
 		return 0
 	}
-	if secs, err := strconv.Atoi(v); err == nil && secs >= 0 {
+	if isDigits(v) {
+		secs, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || secs > int64(maxRetryAfter/time.Second) {
+			return maxRetryAfter // too many digits to parse is a very long wait too
+		}
 		return time.Duration(secs) * time.Second
 	}
 	if t, err := http.ParseTime(v); err == nil {
 		if d := time.Until(t); d > 0 {
-			return d
+			return min(d, maxRetryAfter)
 		}
 	}
 	return 0
+}
+
+func isDigits(s string) bool {
+	for i := range len(s) {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // TimeoutError is a request that got no complete response within the per-request timeout.
@@ -260,10 +291,17 @@ type NetworkError struct {
 	Host         string
 	Attempts     int
 	Err          error
+	// detail is Err's text as the message gives it: scrubbed and cut, because the
+	// transport quotes what the server sent when it cannot parse it as HTTP.
+	detail string
 }
 
 func (e *NetworkError) Error() string {
-	msg := fmt.Sprintf("cannot reach %s (%s %s): %v", e.Host, e.Method, e.Path, e.Err)
+	detail := e.detail
+	if detail == "" {
+		detail = fmt.Sprint(e.Err)
+	}
+	msg := fmt.Sprintf("cannot reach %s (%s %s): %s", e.Host, e.Method, e.Path, detail)
 	if e.Attempts > 1 {
 		msg += fmt.Sprintf(" after %d attempts", e.Attempts)
 	}
@@ -271,3 +309,54 @@ func (e *NetworkError) Error() string {
 }
 
 func (e *NetworkError) Unwrap() error { return e.Err }
+
+// MalformedResponseError is a 2xx response whose body is not the promised JSON.
+type MalformedResponseError struct {
+	Method, Path string
+	StatusCode   int
+	Err          error
+}
+
+func (e *MalformedResponseError) Error() string {
+	return fmt.Sprintf("HTTP %d from %s %s is not valid JSON (%v); a proxy or an outage page may be answering instead of the Databricks API", e.StatusCode, e.Method, e.Path, e.Err)
+}
+
+// Is makes errors.Is(err, ErrMalformedResponse) true.
+func (e *MalformedResponseError) Is(target error) bool { return target == ErrMalformedResponse }
+
+// RedirectError is a response that pointed elsewhere (3xx). The Databricks API never
+// redirects: a redirect comes from a wrong Base URL, a sign-in page or a proxy, and
+// following it could hand the token to whatever it points at, so it is reported instead.
+type RedirectError struct {
+	Method, Path string
+	StatusCode   int
+	// Location is where the response pointed, resolved against the request, without the
+	// user info, query string and fragment that may carry secrets; empty when it named
+	// nowhere.
+	Location string
+}
+
+func newRedirectError(cl call, resp *http.Response, sc scrubber) *RedirectError {
+	e := &RedirectError{Method: cl.method, Path: pathOnly(cl.path), StatusCode: resp.StatusCode}
+	if loc, err := resp.Location(); err == nil {
+		loc.User, loc.RawQuery, loc.ForceQuery, loc.Fragment, loc.RawFragment = nil, "", false, "", ""
+		e.Location = sc.text(loc.String(), maxLocationText)
+	}
+	return e
+}
+
+// maxLocationText bounds how much of a Location header goes into an error.
+const maxLocationText = 300
+
+func (e *RedirectError) Error() string {
+	to := "elsewhere"
+	if e.Location != "" {
+		to = "to " + e.Location
+	}
+	return fmt.Sprintf("HTTP %d from %s %s points %s, and the Databricks API does not redirect, so the request was not followed "+
+		"and no credentials went there: check the Base URL (the workspace URL, with https://) and any proxy in between",
+		e.StatusCode, e.Method, e.Path, to)
+}
+
+// Is makes errors.Is(err, ErrRedirect) true.
+func (e *RedirectError) Is(target error) bool { return target == ErrRedirect }

@@ -76,7 +76,7 @@ func TestNewAPIErrorBodies(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			e := newAPIError(response(tc.status, tc.header), []byte(tc.body))
+			e := newAPIError(response(tc.status, tc.header), []byte(tc.body), scrubber{})
 			if e.ErrorCode != tc.code || e.Message != tc.message || e.RequestID != tc.requestID {
 				t.Errorf("got code %q message %q request id %q, want %q %q %q", e.ErrorCode, e.Message, e.RequestID, tc.code, tc.message, tc.requestID)
 			}
@@ -92,11 +92,11 @@ func TestNewAPIErrorBodies(t *testing.T) {
 
 func TestAPIErrorText(t *testing.T) {
 	t.Parallel()
-	e := newAPIError(response(403, nil), []byte(`{"error_code":403,"message":"Invalid access token."}`))
+	e := newAPIError(response(403, nil), []byte(`{"error_code":403,"message":"Invalid access token."}`), scrubber{})
 	if got, want := e.Error(), "HTTP 403: Invalid access token. (GET /api/2.0/sql/warehouses/abc)"; got != want {
 		t.Errorf("Error() = %q, want %q", got, want)
 	}
-	e = newAPIError(response(503, http.Header{"Retry-After": {"3"}, "X-Request-Id": {"r-9"}}), []byte(`{"error_code":"TEMPORARILY_UNAVAILABLE","message":"Try later"}`))
+	e = newAPIError(response(503, http.Header{"Retry-After": {"3"}, "X-Request-Id": {"r-9"}}), []byte(`{"error_code":"TEMPORARILY_UNAVAILABLE","message":"Try later"}`), scrubber{})
 	e.Attempts = 4
 	if got, want := e.Error(), "HTTP 503 TEMPORARILY_UNAVAILABLE: Try later (GET /api/2.0/sql/warehouses/abc, request id r-9) after 4 attempts"; got != want {
 		t.Errorf("Error() = %q, want %q", got, want)
@@ -108,7 +108,11 @@ func TestAPIErrorText(t *testing.T) {
 
 func TestParseRetryAfter(t *testing.T) {
 	t.Parallel()
-	for in, want := range map[string]time.Duration{"": 0, "0": 0, "5": 5 * time.Second, " 12 ": 12 * time.Second, "-3": 0, "soon": 0} {
+	for in, want := range map[string]time.Duration{
+		"": 0, "0": 0, "5": 5 * time.Second, " 12 ": 12 * time.Second, "-3": 0, "soon": 0, "86400": 24 * time.Hour,
+		// Seconds that overflow a Duration (or an int64) are a very long wait, not a negative one.
+		"86401": maxRetryAfter, "9223372037": maxRetryAfter, "99999999999999999999999": maxRetryAfter,
+	} {
 		if got := parseRetryAfter(in); got != want {
 			t.Errorf("parseRetryAfter(%q) = %v, want %v", in, got, want)
 		}
@@ -116,6 +120,9 @@ func TestParseRetryAfter(t *testing.T) {
 	future := time.Now().Add(30 * time.Second).UTC().Format(http.TimeFormat)
 	if got := parseRetryAfter(future); got < 25*time.Second || got > 31*time.Second {
 		t.Errorf("parseRetryAfter(HTTP date 30s ahead) = %v", got)
+	}
+	if got := parseRetryAfter("Fri, 31 Dec 9999 23:59:59 GMT"); got != maxRetryAfter {
+		t.Errorf("parseRetryAfter(a date in the year 9999) = %v", got)
 	}
 }
 
@@ -125,10 +132,42 @@ func FuzzNewAPIError(f *testing.F) {
 		f.Add(403, seed)
 	}
 	f.Fuzz(func(t *testing.T, status int, body string) {
-		e := newAPIError(response(status, nil), []byte(body))
+		e := newAPIError(response(status, nil), []byte(body), scrubber{})
 		if e.Message == "" && http.StatusText(status) != "" {
 			t.Fatalf("no message for status %d body %q", status, body)
 		}
 		_ = e.Error()
 	})
+}
+
+func TestCutSaysHowMuchWasCut(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		in   string
+		n    int
+		want string
+	}{
+		{"short", 10, "short"},
+		{"exactly10!", 10, "exactly10!"},
+		{"abcdefghijkl", 10, "abcdefghij… (2 more bytes cut)"},
+		{"aéé", 2, "a… (4 more bytes cut)"}, // never half a character
+	} {
+		if got := cut(tc.in, tc.n); got != tc.want {
+			t.Errorf("cut(%q, %d) = %q, want %q", tc.in, tc.n, got, tc.want)
+		}
+	}
+}
+
+func TestScrubber(t *testing.T) {
+	t.Parallel()
+	sc := scrubber{secrets: []string{"s3cr3t-client-secret"}}
+	in := "a s3cr3t-client-secret, an Authorization: bearer abc.def-ghi; a dapi0123456789abcdef0123456789abcdef-2 token"
+	want := "a [REDACTED], an Authorization: Bearer [REDACTED]; a [REDACTED] token"
+	if got := sc.text(in, 1000); got != want {
+		t.Errorf("text(%q) = %q, want %q", in, got, want)
+	}
+	// A secret is blanked before the cut, so a cut through it leaves none of it.
+	if got := sc.text("xx s3cr3t-client-secret", 8); strings.Contains(got, "s3cr") {
+		t.Errorf("a cut left part of the secret: %q", got)
+	}
 }

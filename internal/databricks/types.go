@@ -148,7 +148,7 @@ func tokenizeType(s string) ([]typeToken, error) {
 				b.WriteByte(s[j])
 			}
 			if j >= len(s) {
-				return nil, fmt.Errorf("type %q: unterminated %c", s, c)
+				return nil, typeError(s, fmt.Sprintf("unterminated %c", c))
 			}
 			kind := tokString
 			if c == '`' {
@@ -207,7 +207,17 @@ func (p *typeParser) expect(s string) error {
 }
 
 func (p *typeParser) errorf(format string, args ...any) error {
-	return fmt.Errorf("type %q: %s", p.text, fmt.Sprintf(format, args...))
+	return typeError(p.text, fmt.Sprintf(format, args...))
+}
+
+// maxTypeText bounds how much of a type's text an error quotes.
+const maxTypeText = 200
+
+// typeError names the type text that failed to parse. Type texts come from result
+// manifests as well as from configuration, so they are quoted as server text: scrubbed of
+// anything that looks like a credential, and cut.
+func typeError(text, problem string) error {
+	return fmt.Errorf("type %q: %s", cut(scrubPatterns(text), maxTypeText), cut(scrubPatterns(problem), maxTypeText))
 }
 
 func (p *typeParser) parseType(depth int) (*SQLType, error) {

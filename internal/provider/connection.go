@@ -241,12 +241,12 @@ func (d *providerData) providerConnection(c caller) (connectionSettings, diag.Di
 // newClient returns a client for conn that shares the provider's connection pool for
 // its workspace. d may be nil (an unconfigured provider, as in some validate runs).
 func (d *providerData) newClient(conn connectionSettings) (*databricks.Client, error) {
-	agent := userAgent("dev", "")
+	agent := databricks.UserAgent("dev", "")
 	var transport http.RoundTripper
 	var parallelChunks int
 	if d != nil {
 		parallelChunks = d.defaults.MaxParallelChunks
-		agent = userAgent(d.version, d.terraformVersion)
+		agent = databricks.UserAgent(d.version, d.terraformVersion)
 		transport = d.pool.forWorkspace(conn.BaseURL)
 	}
 	return databricks.New(databricks.Config{
@@ -259,15 +259,6 @@ func (d *providerData) newClient(conn connectionSettings) (*databricks.Client, e
 
 		MaxParallelChunks: parallelChunks,
 	})
-}
-
-// userAgent names the provider and the CLI that runs it, for the workspace's audit logs.
-func userAgent(version, terraformVersion string) string {
-	agent := "terraform-provider-dbsql/" + version
-	if terraformVersion != "" {
-		agent += " terraform/" + terraformVersion
-	}
-	return agent
 }
 
 // transportPool keeps one keep-alive connection pool per workspace, shared by every

@@ -111,12 +111,8 @@ func jsonSize(b *testing.B, srv *emulator.Server, statement string, rows int) in
 	if err != nil {
 		b.Fatal(err)
 	}
-	res, err := client.Query(context.Background(), databricks.QueryRequest{WarehouseID: emulator.DefaultWarehouseID, Statement: statement, RowLimit: int64(rows)})
-	if err != nil {
-		b.Fatal(err)
-	}
 	size := 0
-	for _, row := range res.Rows {
+	for _, row := range queryRows(b, client, databricks.QueryRequest{WarehouseID: emulator.DefaultWarehouseID, Statement: statement, RowLimit: int64(rows)}) {
 		cells := make([]*string, len(row))
 		for i := range row {
 			if row[i].Valid {

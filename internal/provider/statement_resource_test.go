@@ -19,17 +19,38 @@ import (
 // auditLog reads the audit table the statements of these tests write to.
 func auditLog(t *testing.T, ws *workspace) []string {
 	t.Helper()
-	res, err := ws.client(t).Query(context.Background(), databricks.QueryRequest{
-		WarehouseID: emulator.DefaultWarehouseID, Statement: "SELECT step FROM audit ORDER BY seq",
-	})
-	if err != nil {
-		t.Fatalf("reading the audit table: %v", err)
-	}
 	var steps []string
-	for _, row := range res.Rows {
+	for _, row := range queryRows(t, ws.client(t), databricks.QueryRequest{
+		WarehouseID: emulator.DefaultWarehouseID, Statement: "SELECT step FROM audit ORDER BY seq",
+	}) {
 		steps = append(steps, row[0].Text)
 	}
 	return steps
+}
+
+// queryRows runs q and returns every row in result order, for tests that look at a
+// small result whole (the provider itself streams rows into state values).
+func queryRows(tb testing.TB, client *databricks.Client, q databricks.QueryRequest) []databricks.Row {
+	tb.Helper()
+	var rows rowKeeper
+	if _, err := client.StreamQuery(context.Background(), q, &rows); err != nil {
+		tb.Fatalf("running %q: %v", q.Statement, err)
+	}
+	return rows.rows
+}
+
+// rowKeeper is a RowHandler that keeps a copy of every row at its index. Rows arrive
+// from several goroutines at once, each with indexes of its own.
+type rowKeeper struct{ rows []databricks.Row }
+
+func (k *rowKeeper) Begin(info databricks.ResultInfo) error {
+	k.rows = make([]databricks.Row, info.TotalRowCount)
+	return nil
+}
+
+func (k *rowKeeper) Row(index int64, row databricks.Row) error {
+	k.rows[index] = slices.Clone(row)
+	return nil
 }
 
 func newAuditedWorkspace(t *testing.T) *workspace {

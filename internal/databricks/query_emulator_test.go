@@ -1,3 +1,5 @@
+//go:build cgo
+
 package databricks_test
 
 import (
@@ -12,10 +14,6 @@ import (
 	"github.com/dbsqlhq/terraform-provider-dbsql/internal/databricks"
 	"github.com/dbsqlhq/terraform-provider-dbsql/internal/emulator"
 )
-
-func query(statement string) databricks.QueryRequest {
-	return databricks.QueryRequest{WarehouseID: emulator.DefaultWarehouseID, Statement: statement}
-}
 
 // A statement that finishes inside the long poll, with a one-chunk result, costs one request.
 func TestQueryFastStatementIsOneRequest(t *testing.T) {
@@ -40,18 +38,6 @@ func TestQueryFastStatementIsOneRequest(t *testing.T) {
 	}
 	if body["wait_timeout"] != "20s" || body["on_wait_timeout"] != "CONTINUE" || body["disposition"] != "INLINE" || body["format"] != "JSON_ARRAY" {
 		t.Errorf("submission = %v", body)
-	}
-}
-
-func TestLongPollWaitFitsTheRequestTimeout(t *testing.T) {
-	t.Parallel()
-	for timeout, want := range map[time.Duration]time.Duration{
-		30 * time.Second: 20 * time.Second, 10 * time.Second: 6 * time.Second, 8 * time.Second: 5 * time.Second,
-		7 * time.Second: 0, time.Second: 0, 60 * time.Second: 40 * time.Second, time.Hour: 50 * time.Second,
-	} {
-		if got := databricks.LongPollWait(timeout); got != want {
-			t.Errorf("LongPollWait(%v) = %v, want %v", timeout, got, want)
-		}
 	}
 }
 
@@ -196,20 +182,6 @@ func TestQueryWaitsForAColdWarehouse(t *testing.T) {
 	}
 }
 
-func TestQueryRequiresWarehouseAndStatement(t *testing.T) {
-	t.Parallel()
-	srv, client := startWorkspace(t, emulator.Options{}, databricks.Config{})
-	if _, err := client.Query(context.Background(), databricks.QueryRequest{Statement: "SELECT 1"}); err == nil {
-		t.Error("a query without a warehouse was accepted")
-	}
-	if _, err := client.Query(context.Background(), query("  ")); err == nil {
-		t.Error("a blank query was accepted")
-	}
-	if n := len(srv.Log().Requests()); n != 0 {
-		t.Errorf("%d requests for refused queries", n)
-	}
-}
-
 // A result that expires while its chunks are read is executed once more, then reported.
 func TestQueryReExecutesAnExpiredResultOnce(t *testing.T) {
 	t.Parallel()
@@ -231,6 +203,25 @@ func TestQueryReExecutesAnExpiredResultOnce(t *testing.T) {
 	}
 	if n := srv.Log().Count(emulator.EndpointExecute); n != 2 {
 		t.Errorf("%d executions, want the first and exactly one more", n)
+	}
+}
+
+// A long poll never outlasts the caller's deadline: with a read timeout shorter than the
+// request timeout, the wait asked of Databricks shrinks to fit.
+func TestLongPollFitsTheCallersDeadline(t *testing.T) {
+	t.Parallel()
+	srv, client := startWorkspace(t, emulator.Options{}, databricks.Config{}) // 30s: a 20s long poll
+	ctx, cancel := context.WithTimeout(context.Background(), 9*time.Second)
+	defer cancel()
+	if _, err := client.Query(ctx, query("SELECT 1")); err != nil {
+		t.Fatal(err)
+	}
+	var body map[string]any
+	if err := json.Unmarshal(srv.Log().Requests()[0].Body, &body); err != nil {
+		t.Fatal(err)
+	}
+	if w := body["wait_timeout"]; w != "5s" {
+		t.Errorf("wait_timeout = %v with 9s left, want 5s", w)
 	}
 }
 
@@ -262,24 +253,5 @@ func TestRunNeverRepeatsASubmission(t *testing.T) {
 	var stmtErr *databricks.StatementError
 	if !errors.As(err, &stmtErr) || !strings.Contains(stmtErr.Message, "ALREADY_EXISTS") {
 		t.Errorf("a failing write: %v", err)
-	}
-}
-
-// A long poll never outlasts the caller's deadline: with a read timeout shorter than the
-// request timeout, the wait asked of Databricks shrinks to fit.
-func TestLongPollFitsTheCallersDeadline(t *testing.T) {
-	t.Parallel()
-	srv, client := startWorkspace(t, emulator.Options{}, databricks.Config{}) // 30s: a 20s long poll
-	ctx, cancel := context.WithTimeout(context.Background(), 9*time.Second)
-	defer cancel()
-	if _, err := client.Query(ctx, query("SELECT 1")); err != nil {
-		t.Fatal(err)
-	}
-	var body map[string]any
-	if err := json.Unmarshal(srv.Log().Requests()[0].Body, &body); err != nil {
-		t.Fatal(err)
-	}
-	if w := body["wait_timeout"]; w != "5s" {
-		t.Errorf("wait_timeout = %v with 9s left, want 5s", w)
 	}
 }
