@@ -88,3 +88,16 @@ func TestSameWorkspace(t *testing.T) {
 		}
 	}
 }
+
+// A redirect is reported as one, with what to check; the provider never follows it.
+func TestRedirectAdvice(t *testing.T) {
+	t.Parallel()
+	fail := failure{caller: queryDataSourceCaller, conn: connectionSettings{BaseURL: "https://acme.cloud.databricks.com"}, step: stepRunStatement,
+		err: &databricks.RedirectError{Method: "POST", Path: "/api/2.0/sql/statements", StatusCode: 307, Location: "http://elsewhere.example/login"}}
+	detail := fail.detail()
+	for _, want := range []string{"http://elsewhere.example/login", "never redirects", "Check the Base URL"} {
+		if !strings.Contains(detail, want) {
+			t.Errorf("the detail lacks %q:\n%s", want, detail)
+		}
+	}
+}

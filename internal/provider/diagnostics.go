@@ -69,6 +69,8 @@ func (f failure) addError(diags *diag.Diagnostics) {
 // summary is the diagnostic's title.
 func (f failure) summary() string {
 	switch {
+	case errors.Is(f.err, databricks.ErrOutcomeUnknown):
+		return "Statement May Have Run"
 	case errors.Is(f.err, databricks.ErrStatementFailed):
 		return "Statement Failed"
 	case errors.Is(f.err, databricks.ErrStatementCanceled), errors.Is(f.err, databricks.ErrStatementClosed):
@@ -110,7 +112,16 @@ func (f failure) advice() string {
 		stmtErr     *databricks.StatementError
 		interrupted *databricks.InterruptedError
 	)
+	var redirect *databricks.RedirectError
 	switch {
+	case errors.Is(f.err, databricks.ErrOutcomeUnknown):
+		// Never "try again": running a write twice is worse than failing once.
+		return "Do not simply apply again: the statement may have run. Find it in the warehouse's query history " +
+			"(SQL > Query History, or system.query.history) or check its effect. If it did not run, apply again. If it did, " +
+			"make running it again harmless first (IF NOT EXISTS, CREATE OR REPLACE, a verify that sees its effect), or undo it by hand."
+	case errors.As(f.err, &redirect):
+		return "The Databricks API never redirects, so the provider did not follow it: the credentials stay with the workspace. " +
+			"Check the Base URL (the workspace URL itself, https, without a path) and any proxy in between."
 	case errors.As(f.err, &interrupted):
 		if errors.Is(interrupted.Cause, context.DeadlineExceeded) {
 			return f.timeoutAdvice()

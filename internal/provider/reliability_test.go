@@ -290,6 +290,38 @@ func TestAccFaults(t *testing.T) {
 			},
 		},
 		{
+			// A status check that keeps failing after the submission was accepted leaves
+			// the outcome unknown: the checks are retried, the statement is canceled as
+			// a precaution, and the message says it may have run, never "try again".
+			name: "a write whose status checks keep failing may have run",
+			faults: []emulator.Fault{
+				{Endpoint: emulator.EndpointExecute, Kind: emulator.FaultStuckPending},
+				{Endpoint: emulator.EndpointGetStatement, Kind: emulator.FaultInternalError},
+			},
+			config: faultProvider(5) + `
+resource "dbsql_statement" "test" {
+  execute  = "CREATE TABLE may_have_run (a INT)"
+  timeouts = { create = "4s" }
+}
+`,
+			want: []string{"Statement May Have Run", "MAY HAVE RUN", "query history", "Do not simply apply again"},
+			check: func(t *testing.T, ws *workspace, errText string) {
+				if n := len(requestsTo(ws, emulator.EndpointGetStatement)); n < 2 {
+					t.Errorf("%d status checks: a failed check is retried within the deadline", n)
+				}
+				if n := len(requestsTo(ws, emulator.EndpointExecute)); n != 1 {
+					t.Errorf("the statement was submitted %d times, want once", n)
+				}
+				execs := requestsTo(ws, emulator.EndpointExecute)
+				if len(execs) == 1 && !ws.Log().Canceled(execs[0].StatementID) {
+					t.Errorf("statement %s was not canceled", execs[0].StatementID)
+				}
+				if containsWords(errText, "Try again") || containsWords(errText, "try again") {
+					t.Errorf("the message tells the user to try again:\n%s", errText)
+				}
+			},
+		},
+		{
 			name:   "a statement stuck in PENDING past timeouts.read is canceled",
 			faults: []emulator.Fault{{Endpoint: emulator.EndpointExecute, Kind: emulator.FaultStuckPending}},
 			config: faultProvider(5) + faultQuery("SELECT 1 AS one", "2s"),
