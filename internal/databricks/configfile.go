@@ -16,6 +16,9 @@ type Profile struct {
 	Host        string
 	Token       string
 	WarehouseID string
+	// Settings holds every key of the profile, lower-cased: auth_type, client_id,
+	// client_secret and the other names of Databricks unified authentication.
+	Settings map[string]string
 }
 
 // ErrProfileNotFound is a profile the configuration file does not have.
@@ -79,7 +82,7 @@ func LoadProfile(path, name string) (*Profile, error) {
 	if !ok {
 		return nil, fmt.Errorf("%s has no [%s] profile: %w", path, name, ErrProfileNotFound)
 	}
-	return &Profile{Name: name, Host: section["host"], Token: section["token"], WarehouseID: section["warehouse_id"]}, nil
+	return &Profile{Name: name, Host: section["host"], Token: section["token"], WarehouseID: section["warehouse_id"], Settings: section}, nil
 }
 
 func expandHome(path string) (string, error) {

@@ -79,6 +79,13 @@ func (s stringSpec) resourceString() rsschema.StringAttribute {
 
 func (s stringSpec) resource() rsschema.Attribute { return s.resourceString() }
 
+// resourceOptionalComputed is the attribute in a resource that fills it when unset.
+func (s stringSpec) resourceOptionalComputed() rsschema.StringAttribute {
+	a := s.resourceString()
+	a.Optional, a.Computed = true, true
+	return a
+}
+
 func (s stringSpec) dataSource() dsschema.Attribute {
 	req, opt, comp := s.presence.flags()
 	return dsschema.StringAttribute{Required: req, Optional: opt, Computed: comp, Sensitive: s.sensitive, MarkdownDescription: s.description, Validators: s.validators}

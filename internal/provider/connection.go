@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -32,17 +33,15 @@ type providerData struct {
 }
 
 // providerSettings is the provider block's connection after the precedence argument >
-// environment > profile. Any field may be empty; the *From fields say where a value came
-// from, for messages.
+// environment > profile. Any setting may be empty; each says where it came from, for
+// messages.
 type providerSettings struct {
-	BaseURL     string
-	Token       string
-	WarehouseID string
-	Timeout     time.Duration
-	// MaxParallelChunks applies to every client of the provider; 0 is the client's default.
-	MaxParallelChunks int
-
-	baseURLFrom, tokenFrom, warehouseIDFrom string
+	baseURL, warehouseID setting
+	timeout              time.Duration
+	// maxParallelChunks applies to every client of the provider; 0 is the client's default.
+	maxParallelChunks int
+	credentials       credentialSettings
+	machine           machineSettings
 }
 
 // caller is the object that asks for a connection, as messages name it.
@@ -80,8 +79,8 @@ type connection struct {
 type connectionSettings struct {
 	Name    string // the connection's name, for messages; empty for the provider's own
 	BaseURL string
-	Token   string
 	Timeout time.Duration
+	auth    resolvedAuth
 }
 
 // describe names the connection in a diagnostic without ever naming its token.
@@ -109,7 +108,7 @@ func (d *providerData) connect(ctx context.Context, req connectionRequest) (cont
 		return ctx, nil, diags
 	}
 	conn.client = client
-	return maskSecrets(ctx, settings.Token), conn, diags
+	return maskSecrets(ctx, settings.auth.secrets()...), conn, diags
 }
 
 // resolveSettings is req's connection_info when given, else the provider's connection.
@@ -119,40 +118,59 @@ func (d *providerData) resolveSettings(req connectionRequest) (connectionSetting
 		return d.providerConnection(req.caller)
 	}
 	var diags diag.Diagnostics
-	settings := connectionSettings{
-		Name:    info.Name.ValueString(),
-		BaseURL: info.BaseURL.ValueString(),
-		Token:   info.AccessToken.ValueString(),
-		Timeout: info.timeoutOrDefault(),
+	settings := connectionSettings{Name: info.Name.ValueString(), BaseURL: info.BaseURL.ValueString(), Timeout: info.timeoutOrDefault()}
+	// Messages name connection_info's attributes, or dbsql_connection's own.
+	prefix, who := "connection_info.", "the connection_info of "+req.caller.name
+	if req.caller == connectionCaller {
+		prefix, who = "", "the connection"
 	}
-	if !info.AccessToken.IsNull() {
+	own := info.credentialSettings(prefix)
+	if own.hasSecret() || !needsSecret(canonicalAuthType(own.authType.value)) {
+		auth, err := resolveAuth(own, d.settings().machine, who)
+		settings.auth = auth
+		addAuthError(&diags, path.Root("connection_info"), err)
 		return settings, diags
 	}
-	// A connection with a write-only token hands no token on through state: the
-	// provider's token serves it, but only on the provider's own workspace. Sent to any
-	// other host, it would hand that host a credential it has no business seeing.
-	defaults := d.settings()
-	tokenPath := path.Root("connection_info").AtName("access_token")
+	// A connection with a write-only secret hands none on through state: the provider's
+	// credentials serve it, but only on the provider's own workspace and as the principal
+	// the connection names, if any. Sent to any other host, they would hand that host a
+	// credential it has no business seeing.
+	provider := d.settings()
+	credentialsPath := path.Root("connection_info")
 	switch {
-	case defaults.Token == "":
-		diags.AddAttributeError(tokenPath, "No Databricks Access Token",
-			"connection_info of "+req.caller.name+" has no access_token (a dbsql_connection with access_token_wo keeps its token out of state, "+
-				"so it cannot hand it on). Set the provider's token instead: the "+envToken+" environment variable, access_token in the "+
-				"provider block (from an ephemeral value or a variable), or token in a ~/.databrickscfg profile.")
-	case !sameWorkspace(settings.BaseURL, defaults.BaseURL):
+	case !sameWorkspace(settings.BaseURL, provider.baseURL.value):
 		providerWorkspace := "no workspace (the provider has no Base URL)"
-		if defaults.BaseURL != "" {
-			providerWorkspace = defaults.BaseURL + " (from " + defaults.baseURLFrom + ")"
+		if provider.baseURL.isSet() {
+			providerWorkspace = provider.baseURL.value + " (from " + provider.baseURL.from + ")"
 		}
-		diags.AddAttributeError(tokenPath, "No Access Token for This Workspace",
-			fmt.Sprintf("connection_info of %s has no access_token, and the provider's token belongs to %s, not to %s: "+
-				"the provider never sends its token to another workspace. Give the connection its own token (access_token in "+
-				"connection_info, or a dbsql_connection with access_token), or point the provider at %s (base_url in the provider "+
-				"block, or %s).", req.caller.name, providerWorkspace, settings.BaseURL, settings.BaseURL, envHost))
+		diags.AddAttributeError(credentialsPath, "No Credentials for This Workspace",
+			fmt.Sprintf("%s has no credentials of its own (no access_token or client_secret), and the provider's belong to %s, not to %s: "+
+				"the provider never sends its credentials to another workspace. Give the connection its own (access_token or client_secret "+
+				"in connection_info, or a dbsql_connection that stores them), or point the provider at %s (base_url in the provider "+
+				"block, or %s).", capitalize(who), providerWorkspace, settings.BaseURL, settings.BaseURL, envHost))
+	case own.clientID.isSet() && own.clientID.value != provider.credentials.clientID.value:
+		diags.AddAttributeError(credentialsPath, "No Credentials for This Principal",
+			fmt.Sprintf("%s names service principal %s but holds no secret for it, and the provider authenticates as someone else: "+
+				"the provider does not act as one principal with another's credentials. Give the connection its client_secret, or "+
+				"configure the provider as %s.", capitalize(who), own.clientID.value, own.clientID.value))
 	default:
-		settings.Token = defaults.Token
+		auth, err := resolveAuth(provider.credentials, provider.machine, "the provider, whose credentials "+who+" borrows,")
+		settings.auth = auth
+		addAuthError(&diags, credentialsPath, err)
 	}
 	return settings, diags
+}
+
+// addAuthError adds err, an error of resolveAuth, as a diagnostic at p.
+func addAuthError(diags *diag.Diagnostics, p path.Path, err error) {
+	var authErr *authError
+	switch {
+	case err == nil:
+	case errors.As(err, &authErr):
+		diags.AddAttributeError(p, authErr.summary, authErr.detail)
+	default:
+		diags.AddAttributeError(p, "Invalid Authentication Settings", err.Error())
+	}
 }
 
 // sameWorkspace reports whether two Base URLs name the same workspace: the same scheme,
@@ -188,9 +206,9 @@ func (d *providerData) resolveWarehouse(req connectionRequest, diags *diag.Diagn
 	}
 	if warehouse == "" {
 		defaults := d.settings()
-		warehouse = defaults.WarehouseID
+		warehouse = defaults.warehouseID.value
 		if err := databricks.ValidateWarehouseID(warehouse); warehouse != "" && err != nil {
-			diags.AddError("Invalid Warehouse ID", fmt.Sprintf("The warehouse id from %s is invalid: %v", defaults.warehouseIDFrom, err))
+			diags.AddError("Invalid Warehouse ID", fmt.Sprintf("The warehouse id from %s is invalid: %v", defaults.warehouseID.from, err))
 		}
 	}
 	if warehouse == "" {
@@ -216,24 +234,29 @@ func (d *providerData) settings() providerSettings {
 func (d *providerData) providerConnection(c caller) (connectionSettings, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	defaults := d.settings()
-	conn := connectionSettings{BaseURL: defaults.BaseURL, Token: defaults.Token, Timeout: defaults.Timeout}
+	conn := connectionSettings{BaseURL: defaults.baseURL.value, Timeout: defaults.timeout}
 	if conn.Timeout == 0 {
 		conn.Timeout = databricks.DefaultTimeout
 	}
-	if conn.BaseURL == "" {
+	if !defaults.baseURL.isSet() {
 		diags.AddError("No Databricks Connection",
 			"No Base URL is set for "+c.name+". Set one of: connection_info = dbsql_connection.<name> (where the object takes one); "+
 				"base_url in the provider block; the "+envHost+" environment variable; host in a ~/.databrickscfg profile.")
 	} else if _, err := databricks.ParseBaseURL(conn.BaseURL); err != nil {
-		diags.AddError("Invalid Base URL", fmt.Sprintf("The Base URL from %s is invalid: %v", defaults.baseURLFrom, err))
+		diags.AddError("Invalid Base URL", fmt.Sprintf("The Base URL from %s is invalid: %v", defaults.baseURL.from, err))
 	}
-	if conn.Token == "" {
-		diags.AddError("No Databricks Access Token",
-			"No access token is set for "+c.name+". Set one of: connection_info = dbsql_connection.<name> (where the object takes one); "+
-				"access_token in the provider block (from a variable or an ephemeral value, never a literal); the "+envToken+" environment variable; "+
-				"token in a ~/.databrickscfg profile.")
-	} else if err := databricks.ValidateToken(conn.Token); err != nil {
-		diags.AddError("Invalid Access Token", fmt.Sprintf("The access token from %s is invalid: %v", defaults.tokenFrom, err))
+	auth, err := resolveAuth(defaults.credentials, defaults.machine, "the provider (for "+c.name+")")
+	conn.auth = auth
+	var authErr *authError
+	switch {
+	case errors.As(err, &authErr):
+		diags.AddError(authErr.summary, authErr.detail)
+	case err != nil:
+		diags.AddError("Invalid Authentication Settings", err.Error())
+	case auth.authType == authPAT:
+		if err := databricks.ValidateToken(auth.token.value); err != nil {
+			diags.AddError("Invalid Access Token", fmt.Sprintf("The access token from %s is invalid: %v", auth.token.from, err))
+		}
 	}
 	return conn, diags
 }
@@ -245,17 +268,17 @@ func (d *providerData) newClient(conn connectionSettings) (*databricks.Client, e
 	var transport http.RoundTripper
 	var parallelChunks int
 	if d != nil {
-		parallelChunks = d.defaults.MaxParallelChunks
+		parallelChunks = d.defaults.maxParallelChunks
 		agent = databricks.UserAgent(d.version, d.terraformVersion)
 		transport = d.pool.forWorkspace(conn.BaseURL)
 	}
 	return databricks.New(databricks.Config{
 		BaseURL:   conn.BaseURL,
-		Token:     conn.Token,
+		Token:     conn.auth.token.value,
 		Timeout:   conn.Timeout,
 		UserAgent: agent,
 		Transport: transport,
-		Logger:    clientLogger{secret: conn.Token},
+		Logger:    clientLogger{secrets: conn.auth.secrets()},
 
 		MaxParallelChunks: parallelChunks,
 	})
@@ -292,13 +315,15 @@ const logSubsystem = "databricks"
 // clientLogger writes the client's log lines through tflog, with every secret masked.
 // The client never hands it a token, a header or a body; the mask is a second wall.
 type clientLogger struct {
-	secret string
+	secrets []string
 }
 
 func (l clientLogger) Debug(ctx context.Context, msg string, fields map[string]any) {
 	ctx = tflog.NewSubsystem(ctx, logSubsystem)
-	if l.secret != "" {
-		ctx = tflog.SubsystemMaskLogStrings(ctx, logSubsystem, l.secret)
+	for _, secret := range l.secrets {
+		if secret != "" {
+			ctx = tflog.SubsystemMaskLogStrings(ctx, logSubsystem, secret)
+		}
 	}
 	tflog.SubsystemDebug(ctx, logSubsystem, msg, fields)
 }

@@ -255,7 +255,7 @@ func TestAccConnection_planTimeValidation(t *testing.T) {
 	}{
 		"base_url":  {`base_url = "adb-1234567890123456.7.azuredatabricks.net"`, []string{"Invalid Base URL", "Did you mean https://adb-1234567890123456.7.azuredatabricks.net?"}},
 		"timeout":   {`timeout = 0`, []string{"timeout", "must be between 1 and 3600"}},
-		"auth":      {`authentication_type = "oauth"`, []string{"authentication_type", `value must be one of: ["personal_access_token"]`}},
+		"auth":      {`authentication_type = "oauth"`, []string{"authentication_type", `value must be one of:`, `"personal_access_token"`, `"oauth-m2m"`}},
 		"warehouse": {`warehouse_id = "/sql/1.0/warehouses/abc123"`, []string{"Invalid Warehouse ID", `Use only the id at its end: "abc123"`}},
 		"name":      {`name = " padded"`, []string{"Invalid Connection Name", "leading or trailing white space"}},
 		"token":     {`access_token = "dapi123\n"`, []string{"Invalid Access Token", "trimspace()"}},
@@ -367,14 +367,21 @@ resource "dbsql_connection" "test" {
 	})
 }
 
-func TestAccConnection_exactlyOneToken(t *testing.T) {
+// A connection has one set of credentials: a token and its write-only form together are
+// refused, and so is a connection with none at all, at plan time.
+func TestAccConnection_oneSetOfCredentials(t *testing.T) {
 	ws := newWorkspace(t, emulator.Options{SampleTrips: -1})
 	for name, tc := range map[string]struct {
-		tokens string
-		needs  *version.Version // write-only arguments need Terraform 1.11
+		credentials string
+		needs       *version.Version // write-only arguments need Terraform 1.11
+		want        []string
 	}{
-		"both":    {"access_token = var.access_token\n  access_token_wo = var.access_token", tfversion.Version1_11_0},
-		"neither": {"", tfversion.Version0_12_26},
+		"both":    {"access_token = var.access_token\n  access_token_wo = var.access_token", tfversion.Version1_11_0, []string{`These attributes cannot be configured together: [access_token,access_token_wo]`}},
+		"neither": {"", tfversion.Version0_12_26, []string{"No Databricks Credentials", "No credentials are set for the connection", "access_token", "client_secret"}},
+		"two types": {"access_token = var.access_token\n  client_id = \"b1b2c3d4\"\n  client_secret = var.access_token", tfversion.Version0_12_26,
+			[]string{"More Than One Way to Authenticate", "oauth-m2m (from client_secret)", "pat (from access_token)", "set authentication_type"}},
+		"incomplete": {`authentication_type = "oauth-m2m"` + "\n  client_secret = var.access_token", tfversion.Version0_12_26,
+			[]string{"Incomplete Authentication Settings", "oauth-m2m", "application id: client_id"}},
 	} {
 		t.Run(name, func(t *testing.T) {
 			resource.ParallelTest(t, resource.TestCase{
@@ -383,13 +390,13 @@ func TestAccConnection_exactlyOneToken(t *testing.T) {
 				Steps: []resource.TestStep{{
 					Config: testVariables + `
 resource "dbsql_connection" "test" {
-  name     = "Tokens"
+  name     = "Credentials"
   base_url = var.base_url
-  ` + tc.tokens + `
+  ` + tc.credentials + `
 }`,
 					ConfigVariables: ws.variables(),
 					PlanOnly:        true,
-					ExpectError:     expectError(`Exactly one of these attributes must be configured: [access_token,access_token_wo]`),
+					ExpectError:     expectError(tc.want...),
 				}},
 			})
 		})

@@ -34,7 +34,7 @@ func TestConnectNamesItsCaller(t *testing.T) {
 			var d *providerData
 			_, _, diags := d.connect(context.Background(), connectionRequest{caller: c, info: info, needsWarehouse: true})
 			text := diagnosticsText(diags)
-			for _, want := range []string{"No Databricks Access Token", "connection_info of " + c.name, "No SQL Warehouse", "set for " + c.name} {
+			for _, want := range []string{"No Credentials for This Workspace", "The connection_info of " + c.name, "No SQL Warehouse", "set for " + c.name} {
 				if !strings.Contains(text, want) {
 					t.Errorf("diagnostics lack %q:\n%s", want, text)
 				}

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"os/exec"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
@@ -56,6 +57,11 @@ type providerModel struct {
 	Profile           types.String `tfsdk:"profile"`
 	ConfigFile        types.String `tfsdk:"config_file"`
 	MaxParallelChunks types.Int64  `tfsdk:"max_parallel_chunks"`
+	// Where this machine keeps a CI's identity token or the Databricks CLI.
+	OIDCTokenEnv  types.String `tfsdk:"oidc_token_env"`
+	OIDCTokenFile types.String `tfsdk:"oidc_token_filepath"`
+	TokenAudience types.String `tfsdk:"token_audience"`
+	CLIPath       types.String `tfsdk:"databricks_cli_path"`
 }
 
 func (p *dbsqlProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
@@ -77,6 +83,21 @@ func (p *dbsqlProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp
 			"authentication_type": authenticationTypeSpec.provider(),
 			"warehouse_id": withDescription(warehouseIDSpec, warehouseIDSpec.description+" Else `"+envWarehouseID+"`, "+
 				"else `warehouse_id` in the profile.").provider(),
+			"client_id": withDescription(clientIDSpec, clientIDSpec.description+" Else `"+envClientID+"` (`"+envAzureClientID+
+				"` for Entra ID), else `client_id` (`azure_client_id`) in the profile.").provider(),
+			"client_secret": withDescription(clientSecretSpec, clientSecretSpec.description+" Else `"+envClientSecret+"` (`"+
+				envAzureClientSecret+"` for Entra ID), else `client_secret` (`azure_client_secret`) in the profile.").provider(),
+			"azure_tenant_id": withDescription(azureTenantIDSpec, azureTenantIDSpec.description+" Else `"+envAzureTenantID+
+				"`, else `azure_tenant_id` in the profile.").provider(),
+			"oidc_token_env": stringSpec{description: "For `env-oidc`: the environment variable that holds the CI's identity token (a JWT). " +
+				"Else `" + envOIDCTokenEnv + "`, else `oidc_token_env` in the profile, else `" + defaultOIDCTokenEnv + "`."}.provider(),
+			"oidc_token_filepath": stringSpec{description: "For `file-oidc`: the file that holds the CI's identity token (a JWT). Else `" +
+				envOIDCTokenFile + "`, else `databricks_id_token_filepath` in the profile."}.provider(),
+			"token_audience": stringSpec{description: "The audience to ask the CI's identity token for (`github-oidc`), as the service " +
+				"principal's federation policy expects it. Else `" + envTokenAudience + "`, else `audience` in the profile, else the " +
+				"workspace's token endpoint URL."}.provider(),
+			"databricks_cli_path": stringSpec{description: "For `databricks-cli`: the Databricks CLI to ask for a token. Else `" + envCLIPath +
+				"`, else `databricks_cli_path` in the profile, else `databricks` on the PATH."}.provider(),
 			"profile": schema.StringAttribute{
 				Optional: true,
 				MarkdownDescription: "A profile of the Databricks configuration file to read `host`, `token` and `warehouse_id` from. " +
@@ -108,6 +129,9 @@ func (p *dbsqlProvider) Configure(ctx context.Context, req provider.ConfigureReq
 	for name, v := range map[string]types.String{
 		"base_url": config.BaseURL, "access_token": config.AccessToken, "warehouse_id": config.WarehouseID,
 		"profile": config.Profile, "config_file": config.ConfigFile, "authentication_type": config.AuthenticationType,
+		"client_id": config.ClientID, "client_secret": config.ClientSecret, "azure_tenant_id": config.AzureTenantID,
+		"oidc_token_env": config.OIDCTokenEnv, "oidc_token_filepath": config.OIDCTokenFile, "token_audience": config.TokenAudience,
+		"databricks_cli_path": config.CLIPath,
 	} {
 		if v.IsUnknown() {
 			resp.Diagnostics.AddAttributeError(path.Root(name), "Unknown Provider Configuration",
@@ -142,67 +166,95 @@ func (p *dbsqlProvider) Configure(ctx context.Context, req provider.ConfigureReq
 }
 
 // resolveProviderSettings applies the precedence argument > environment > profile to
-// each setting. Nothing is required here: a missing Base URL or token is reported by
-// whatever needs it, since resources may bring their own connection.
-// defaultFile is the configuration file read when neither argument nor environment
-// names one.
+// each setting. Nothing is required here: a missing Base URL or credential is reported
+// by whatever needs it, since resources may bring their own connection. defaultFile is
+// the configuration file read when neither argument nor environment names one.
 func resolveProviderSettings(config providerModel, lookupEnv func(string) (string, bool), defaultFile string) (providerSettings, error) {
-	pick := func(arg types.String, env string) (string, string) {
-		if !arg.IsNull() && !arg.IsUnknown() {
-			return arg.ValueString(), "argument"
+	arg := func(v types.String) setting {
+		if v.IsNull() || v.IsUnknown() {
+			return setting{}
 		}
-		if v, ok := lookupEnv(env); ok && v != "" {
-			return v, env
+		return setting{value: v.ValueString(), from: "argument"}
+	}
+	env := func(name string) setting {
+		if v, ok := lookupEnv(name); ok && v != "" {
+			return setting{value: v, from: name}
 		}
-		return "", ""
+		return setting{}
 	}
 	var s providerSettings
-	s.BaseURL, s.baseURLFrom = pick(config.BaseURL, envHost)
-	s.Token, s.tokenFrom = pick(config.AccessToken, envToken)
-	s.WarehouseID, s.warehouseIDFrom = pick(config.WarehouseID, envWarehouseID)
-	s.Timeout = databricks.DefaultTimeout
+	s.timeout = databricks.DefaultTimeout
 	if !config.Timeout.IsNull() {
-		s.Timeout = time.Duration(config.Timeout.ValueInt64()) * time.Second
+		s.timeout = time.Duration(config.Timeout.ValueInt64()) * time.Second
 	}
-	s.MaxParallelChunks = int(config.MaxParallelChunks.ValueInt64()) // 0 when unset: the client's default
+	s.maxParallelChunks = int(config.MaxParallelChunks.ValueInt64()) // 0 when unset: the client's default
 
-	profileName, profileFrom := pick(config.Profile, envProfile)
-	file, fileFrom := pick(config.ConfigFile, envConfigFile)
-	if file == "" {
-		file = defaultFile
+	profileName := pick(arg(config.Profile), env(envProfile))
+	file := pick(arg(config.ConfigFile), env(envConfigFile))
+	profile, err := loadProfile(file, profileName, defaultFile)
+	if err != nil {
+		return s, err
 	}
-	profile, err := databricks.LoadProfile(file, profileName)
-	switch {
-	case err == nil:
-		fromProfile := fmt.Sprintf("profile %s of %s", profile.Name, file)
-		if s.BaseURL == "" && profile.Host != "" {
-			s.BaseURL, s.baseURLFrom = profile.Host, fromProfile
-		}
-		if s.Token == "" && profile.Token != "" {
-			s.Token, s.tokenFrom = profile.Token, fromProfile
-		}
-		if s.WarehouseID == "" && profile.WarehouseID != "" {
-			s.WarehouseID, s.warehouseIDFrom = profile.WarehouseID, fromProfile
-		}
-	case errors.Is(err, fs.ErrNotExist) && fileFrom == "" && profileFrom == "":
-		// No file was asked for and the default one is absent: nothing to read.
-	case errors.Is(err, fs.ErrNotExist):
-		return s, fmt.Errorf("the configuration file %s does not exist (set by %s). Create it, or remove the setting", file, firstNonEmpty(fileFrom, profileFrom))
-	case errors.Is(err, databricks.ErrProfileNotFound) && profileFrom == "":
-		// The default profile is absent: nothing to read.
-	default:
-		return s, fmt.Errorf("%w. Check the profile name (set by %s) and the file", err, firstNonEmpty(profileFrom, fileFrom))
+	s.baseURL = pick(arg(config.BaseURL), env(envHost), profile.get("host"))
+	s.warehouseID = pick(arg(config.WarehouseID), env(envWarehouseID), profile.get("warehouse_id"))
+	s.credentials = credentialSettings{
+		authType:          pick(arg(config.AuthenticationType), env(envAuthType), profile.get("auth_type")),
+		token:             pick(arg(config.AccessToken), env(envToken), profile.get("token")),
+		clientID:          pick(arg(config.ClientID), env(envClientID), profile.get("client_id")),
+		clientSecret:      pick(arg(config.ClientSecret), env(envClientSecret), profile.get("client_secret")),
+		azureTenantID:     pick(arg(config.AzureTenantID), env(envAzureTenantID), profile.get("azure_tenant_id")),
+		azureClientID:     pick(arg(config.ClientID), env(envAzureClientID), profile.get("azure_client_id")),
+		azureClientSecret: pick(arg(config.ClientSecret), env(envAzureClientSecret), profile.get("azure_client_secret")),
 	}
+	m := machineSettings{
+		oidcTokenEnv:       pick(arg(config.OIDCTokenEnv), env(envOIDCTokenEnv), profile.get("oidc_token_env"), setting{value: defaultOIDCTokenEnv, from: "the default"}),
+		oidcTokenFile:      pick(arg(config.OIDCTokenFile), env(envOIDCTokenFile), profile.get("databricks_id_token_filepath")),
+		audience:           pick(arg(config.TokenAudience), env(envTokenAudience), profile.get("audience")),
+		cliPath:            pick(arg(config.CLIPath), env(envCLIPath), profile.get("databricks_cli_path")),
+		githubTokenURL:     env(envGitHubTokenURL),
+		githubRequestToken: env(envGitHubTokenRequest),
+		lookPath:           exec.LookPath,
+	}
+	m.oidcToken = env(m.oidcTokenEnv.value)
+	s.machine = m
 	return s, nil
 }
 
-func firstNonEmpty(values ...string) string {
-	for _, v := range values {
-		if v != "" {
-			return v
-		}
+// profileSettings is the profile read from the Databricks configuration file, if any.
+type profileSettings struct {
+	values map[string]string
+	from   string
+}
+
+func (p profileSettings) get(key string) setting {
+	if v := p.values[key]; v != "" {
+		return setting{value: v, from: p.from}
 	}
-	return ""
+	return setting{}
+}
+
+// loadProfile reads the profile named by name (else the file's default) from file
+// (else defaultFile). An absent default file or profile is no error; one that was asked
+// for is.
+func loadProfile(file, name setting, defaultFile string) (profileSettings, error) {
+	path := file.value
+	if path == "" {
+		path = defaultFile
+	}
+	profile, err := databricks.LoadProfile(path, name.value)
+	switch {
+	case err == nil:
+		return profileSettings{values: profile.Settings, from: fmt.Sprintf("profile %s of %s", profile.Name, path)}, nil
+	case errors.Is(err, fs.ErrNotExist) && !file.isSet() && !name.isSet():
+		// No file was asked for and the default one is absent: nothing to read.
+	case errors.Is(err, fs.ErrNotExist):
+		return profileSettings{}, fmt.Errorf("the configuration file %s does not exist (set by %s). Create it, or remove the setting", path, pick(file, name).from)
+	case errors.Is(err, databricks.ErrProfileNotFound) && !name.isSet():
+		// The default profile is absent: nothing to read.
+	default:
+		return profileSettings{}, fmt.Errorf("%w. Check the profile name (set by %s) and the file", err, pick(name, file).from)
+	}
+	return profileSettings{}, nil
 }
 
 func (p *dbsqlProvider) Resources(context.Context) []func() resource.Resource {

@@ -195,9 +195,10 @@ token = dapiPROD
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got.BaseURL != tc.baseURL || got.Token != tc.token || got.WarehouseID != tc.warehouseID || got.Timeout != tc.timeout || got.baseURLFrom != tc.baseURLFrom {
+			token := got.credentials.token.value
+			if got.baseURL.value != tc.baseURL || token != tc.token || got.warehouseID.value != tc.warehouseID || got.timeout != tc.timeout || got.baseURL.from != tc.baseURLFrom {
 				t.Errorf("got base_url %q (from %q) token %q warehouse %q timeout %v; want %q (from %q) %q %q %v",
-					got.BaseURL, got.baseURLFrom, got.Token, got.WarehouseID, got.Timeout, tc.baseURL, tc.baseURLFrom, tc.token, tc.warehouseID, tc.timeout)
+					got.baseURL.value, got.baseURL.from, token, got.warehouseID.value, got.timeout, tc.baseURL, tc.baseURLFrom, tc.token, tc.warehouseID, tc.timeout)
 			}
 		})
 	}

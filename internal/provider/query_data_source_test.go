@@ -455,8 +455,8 @@ data "dbsql_query" "test" {
 			{
 				Config:          hcl,
 				ConfigVariables: merge(home.variables(), config.Variables{"other_url": config.StringVariable(other.URL)}),
-				ExpectError: expectError("No Access Token for This Workspace", "connection_info of data.dbsql_query has no access_token",
-					"belongs to "+home.URL, "not to "+other.URL, "never sends its token to another workspace"),
+				ExpectError: expectError("No Credentials for This Workspace", "connection_info of data.dbsql_query has no credentials of its own",
+					"belong to "+home.URL, "not to "+other.URL, "never sends its credentials to another workspace"),
 			},
 			{
 				// The same workspace, its URL written with a trailing slash: the token serves it.

@@ -96,6 +96,43 @@ func parameterTypeValidator() stringCheck {
 	}
 }
 
+// notBlankValidator refuses an empty or padded identifier, such as a client id.
+func notBlankValidator(summary string) stringCheck {
+	return stringCheck{
+		summary:     summary,
+		description: "must not be empty or have leading or trailing white space",
+		check: func(s string) error {
+			switch {
+			case s == "":
+				return userMessage("The value is empty. Set it, or leave the argument out.")
+			case strings.TrimSpace(s) != s:
+				return userMessage("The value has leading or trailing white space. Remove it (trimspace() helps with values read from files).")
+			}
+			return nil
+		},
+	}
+}
+
+// secretValidator checks the shape of a secret (an OAuth client secret) as the token's
+// is checked; its messages never quote the secret.
+func secretValidator(summary string) stringCheck {
+	return stringCheck{
+		summary:     summary,
+		description: "must be a secret: not empty, no white space",
+		check: func(s string) error {
+			switch {
+			case s == "":
+				return userMessage("The secret is empty. Set it, or leave the argument out.")
+			case strings.TrimSpace(s) != s:
+				return userMessage("The secret has leading or trailing white space, often a newline from a file: wrap it in trimspace().")
+			case strings.IndexFunc(s, unicode.IsSpace) >= 0:
+				return userMessage("The secret contains white space, which no OAuth secret has. Check that the whole value was copied.")
+			}
+			return nil
+		},
+	}
+}
+
 // nameValidator checks a connection's display name.
 func nameValidator() stringCheck {
 	return stringCheck{

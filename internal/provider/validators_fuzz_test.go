@@ -46,6 +46,8 @@ var fuzzedValidators = map[string]func(*testing.F){
 	"uniqueParameterNamesValidator": FuzzUniqueParameterNamesValidator,
 	"durationValidator":             FuzzDurationValidator,
 	"regexValidator":                FuzzRegexValidator,
+	"secretValidator":               FuzzSecretValidator,
+	"notBlankValidator":             FuzzNotBlankValidator,
 }
 
 // TestEveryValidatorIsFuzzed finds every type of this package with a framework
@@ -443,6 +445,44 @@ func FuzzRegexValidator(f *testing.F) {
 		_, ok := validate(t, regexValidator(), s)
 		if _, err := regexp.Compile(s); ok != (err == nil) {
 			t.Fatalf("%q: accepted = %v, but regexp.Compile gives %v", s, ok, err)
+		}
+	})
+}
+
+func FuzzSecretValidator(f *testing.F) {
+	for _, seed := range []string{"dose0123456789abcdef", "", " s", "s\n", "s s", "\u00a0s", "s\u2028x", "https://s@x/?a=b"} {
+		f.Add(seed)
+	}
+	v := secretValidator("Invalid Client Secret")
+	// The messages a refused secret can get: one per rule, never with the secret in it.
+	allowed := fixedMessages(f, v, "", " x", "x y")
+	f.Fuzz(func(t *testing.T, secret string) {
+		validUTF8(t, secret)
+		diags, ok := validate(t, v, secret)
+		want := secret != "" && strings.IndexFunc(secret, unicode.IsSpace) < 0
+		if ok != want {
+			t.Fatalf("accepted = %v, want %v", ok, want)
+		}
+		if !ok && !slices.Contains(allowed, message(diags)) {
+			t.Fatalf("a message other than the fixed ones, which may echo the secret: %d bytes of detail", len(diags[0].Detail()))
+		}
+	})
+}
+
+func FuzzNotBlankValidator(f *testing.F) {
+	for _, seed := range []string{"b1b2c3d4-0000-1111-2222-333344445555", "", " id", "id\n", "a b"} {
+		f.Add(seed)
+	}
+	v := notBlankValidator("Invalid Client ID")
+	allowed := fixedMessages(f, v, "", " x")
+	f.Fuzz(func(t *testing.T, s string) {
+		validUTF8(t, s)
+		diags, ok := validate(t, v, s)
+		if want := s != "" && strings.TrimSpace(s) == s; ok != want {
+			t.Fatalf("%q: accepted = %v, want %v", s, ok, want)
+		}
+		if !ok && !slices.Contains(allowed, message(diags)) {
+			t.Fatalf("%q: a message other than the fixed ones: %q", s, message(diags))
 		}
 	})
 }
