@@ -221,12 +221,6 @@ func withDefault(a rsschema.Int64Attribute, d defaults.Int64) rsschema.Int64Attr
 	return a
 }
 
-// withStringDefault is a resource's string made optional with a default.
-func withStringDefault(a rsschema.StringAttribute, d defaults.String) rsschema.StringAttribute {
-	a.Optional, a.Computed, a.Default = true, true, d
-	return a
-}
-
 // withValidators is a with more validators after its own.
 func withValidators(a rsschema.StringAttribute, v ...validator.String) rsschema.StringAttribute {
 	a.Validators = append(append([]validator.String{}, a.Validators...), v...)

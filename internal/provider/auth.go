@@ -89,7 +89,7 @@ type credentialSettings struct {
 	// the principal an identity token is exchanged for); the azure settings are an
 	// Entra ID application's. An argument fills both: its authentication type says
 	// which it is.
-	clientID, clientSecret                           setting
+	clientID, clientSecret                          setting
 	azureTenantID, azureClientID, azureClientSecret setting
 }
 

@@ -85,10 +85,14 @@ type connectionSettings struct {
 
 // describe names the connection in a diagnostic without ever naming its token.
 func (c connectionSettings) describe() string {
-	if c.Name != "" {
-		return fmt.Sprintf("connection %q (%s)", c.Name, c.BaseURL)
+	as := ""
+	if c.auth.authType != authPAT && c.auth.authType != "" {
+		as = " as " + c.auth.principal()
 	}
-	return fmt.Sprintf("the connection to %s", c.BaseURL)
+	if c.Name != "" {
+		return fmt.Sprintf("connection %q (%s)%s", c.Name, c.BaseURL, as)
+	}
+	return fmt.Sprintf("the connection to %s%s", c.BaseURL, as)
 }
 
 // connect resolves req into a ready client. The returned context masks the

@@ -53,11 +53,11 @@ type connectionModel struct {
 	AccessTokenWOVersion  types.Int64  `tfsdk:"access_token_wo_version"`
 	ClientSecretWO        types.String `tfsdk:"client_secret_wo"`
 	ClientSecretWOVersion types.Int64  `tfsdk:"client_secret_wo_version"`
-	TestConnection       types.Bool   `tfsdk:"test_connection"`
-	WorkspaceHost        types.String `tfsdk:"workspace_host"`
-	WorkspaceID          types.String `tfsdk:"workspace_id"`
-	UserName             types.String `tfsdk:"user_name"`
-	WarehouseName        types.String `tfsdk:"warehouse_name"`
+	TestConnection        types.Bool   `tfsdk:"test_connection"`
+	WorkspaceHost         types.String `tfsdk:"workspace_host"`
+	WorkspaceID           types.String `tfsdk:"workspace_id"`
+	UserName              types.String `tfsdk:"user_name"`
+	WarehouseName         types.String `tfsdk:"warehouse_name"`
 }
 
 // connectionCaller names the resource in messages.
@@ -99,9 +99,9 @@ func (r *connectionResource) Schema(_ context.Context, _ resource.SchemaRequest,
 				MarkdownDescription: "A random identifier, stable for the life of the resource.",
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
-			"name":                connectionNameSpec.resource(),
-			"base_url":            baseURLSpec.resource(),
-			"timeout":             withDefault(timeoutSpec.resourceInt64(), int64default.StaticInt64(int64(databricks.DefaultTimeout/time.Second))),
+			"name":     connectionNameSpec.resource(),
+			"base_url": baseURLSpec.resource(),
+			"timeout":  withDefault(timeoutSpec.resourceInt64(), int64default.StaticInt64(int64(databricks.DefaultTimeout/time.Second))),
 			"authentication_type": withDescription(authenticationTypeSpec, authenticationTypeSpec.description+
 				" When unset, the plan shows the type picked (`personal_access_token` for a token).").resourceOptionalComputed(),
 			"client_id": clientIDSpec.resource(),
