@@ -6,10 +6,22 @@ import (
 	"strings"
 )
 
-// numberPrecision is the mantissa precision, in bits, of numbers parsed from cells: the
-// precision Terraform itself parses numbers with, far beyond the 38 digits of a
-// DECIMAL(38,s), so that no digit is lost on the way.
+// numberPrecision is the most mantissa precision, in bits, a number parsed from a cell
+// gets: the precision Terraform itself parses numbers with.
 const numberPrecision = 512
+
+// precisionFor is the precision a number of digits significant digits is parsed at: as
+// many bits as its digits need and a margin (4 bits a digit, where 3.33 would do, and 16
+// more), at least 128. It gives the same value Terraform sees: a number's text in the
+// state is the shortest that reads back as the same number at its precision, and for a
+// decimal of d digits parsed at more than 3.33d bits that text is the decimal itself, so
+// the msgpack Terraform receives is byte for byte the one a 512-bit number gives
+// (TestNumbersReachTerraformUnchanged). Fewer bits make every fraction cheaper to
+// divide, to hold, and above all to write out: printing a 512-bit fraction took 41% of
+// the provider's CPU for a large result (BENCHMARKS.md).
+func precisionFor(digits int) uint {
+	return uint(min(max(128, 4*digits+16), numberPrecision))
+}
 
 // parseDecimal parses a numeric cell into z (a new number if z is nil) without passing
 // through float64, so that a BIGINT or a DECIMAL(38,s) keeps every digit. nonFinite
@@ -25,7 +37,7 @@ func parseDecimal(z *big.Float, s string) (f *big.Float, nonFinite bool, err err
 		if scale == 0 {
 			return z.SetInt64(m), false, nil
 		}
-		z.SetPrec(numberPrecision).SetInt64(m)
+		z.SetPrec(precisionFor(maxShortDigits)).SetInt64(m)
 		return z.Quo(z, powersOfTen[scale]), false, nil
 	}
 	switch strings.ToLower(strings.TrimLeft(s, "+-")) {
@@ -35,7 +47,7 @@ func parseDecimal(z *big.Float, s string) (f *big.Float, nonFinite bool, err err
 	if !isDecimalText(s) {
 		return nil, false, fmt.Errorf("%q is not a number", s)
 	}
-	f, _, err = z.SetPrec(numberPrecision).SetMode(big.ToNearestEven).Parse(s, 10)
+	f, _, err = z.SetPrec(precisionFor(significantDigits(s))).SetMode(big.ToNearestEven).Parse(s, 10)
 	if err != nil {
 		return nil, false, fmt.Errorf("%q is not a number: %w", s, err)
 	}
@@ -123,4 +135,19 @@ func isDecimalText(s string) bool {
 		}
 	}
 	return i == len(s)
+}
+
+// significantDigits counts the digits of decimal text's mantissa (leading zeros too,
+// which only overcounts), not those of its exponent.
+func significantDigits(s string) int {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= '0' && c <= '9':
+			n++
+		case c == 'e' || c == 'E':
+			return n
+		}
+	}
+	return n
 }

@@ -122,10 +122,11 @@ func BenchmarkDecodeConvert(b *testing.B) {
 	b.ReportMetric(heldBytes/float64(dataSize), "held/JSON")
 }
 
-// FuzzParseDecimal: the short path of parseDecimal reads every number exactly as
-// big.ParseFloat does at Terraform's precision.
+// FuzzParseDecimal: whatever precision parseDecimal reads a number at, Terraform receives
+// the msgpack a number read at its own 512 bits gives.
 func FuzzParseDecimal(f *testing.F) {
-	for _, seed := range []string{"0.1", "-0.000001", "1234.56", "142857.14285714286", "999999999999999999", "+.5", "7.", "-0", "1e3", "12345678901234567890.5"} {
+	for _, seed := range []string{"0.1", "-0.000001", "1234.56", "142857.14285714286", "999999999999999999", "+.5", "7.", "-0", "1e3", "12345678901234567890.5",
+		"1.7976931348623157E308", "4.9E-324", "-9223372036854775808", "99999999999999999999999999999999999999", "0.00000000000000000000000000000000000001"} {
 		f.Add(seed)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -137,8 +138,11 @@ func FuzzParseDecimal(f *testing.F) {
 		if (err != nil) != (wantErr != nil) {
 			t.Fatalf("%q: error %v, big.ParseFloat's %v", s, err, wantErr)
 		}
-		if err == nil && got.Cmp(want) != 0 {
-			t.Fatalf("%q read as %s, big.ParseFloat reads %s", s, got.Text('g', 50), want.Text('g', 50))
+		if err != nil {
+			return
+		}
+		if g, w := msgpackOf(t, tftypes.NewValue(tftypes.Number, got)), msgpackOf(t, tftypes.NewValue(tftypes.Number, want)); !bytes.Equal(g, w) {
+			t.Fatalf("%q reaches Terraform as %q, a 512-bit number as %q", s, g, w)
 		}
 	})
 }
