@@ -2,8 +2,10 @@ package databricks_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/dbsqlhq/terraform-provider-dbsql/internal/databricks"
@@ -120,5 +122,52 @@ func TestQueryRefusesImpossibleRowCounts(t *testing.T) {
 				t.Errorf("err = %v after %d calls of Begin", err, rec.begins)
 			}
 		})
+	}
+}
+
+// A chunk is decoded as it arrives, so a connection lost mid-body has already handed
+// rows on: the retried request reads the chunk from its start, and hands on only the
+// rows not yet handed on.
+func TestQueryChunkCutMidBodyHandsEachRowOnce(t *testing.T) {
+	t.Parallel()
+	var rows []string
+	for i := 2; i < 2002; i++ {
+		rows = append(rows, fmt.Sprintf(`["%d"]`, i))
+	}
+	chunk1 := `{"chunk_index":1,"row_offset":2,"row_count":2000,"data_array":[` + strings.Join(rows, ",") + `]}`
+	var mu sync.Mutex
+	attempts := 0
+	srv := newFakeServer(t, func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost {
+			answer(w, http.StatusOK, `{"statement_id":"s1","status":{"state":"SUCCEEDED"},"manifest":{"schema":{"columns":[{"name":"i","type_name":"INT","type_text":"INT"}]},
+			  "total_chunk_count":2,"total_row_count":2002,"chunks":[{"chunk_index":0,"row_offset":0,"row_count":2},{"chunk_index":1,"row_offset":2,"row_count":2000}]},
+			  "result":{"chunk_index":0,"row_offset":0,"row_count":2,"data_array":[["0"],["1"]]}}`)
+			return
+		}
+		mu.Lock()
+		attempts++
+		first := attempts == 1
+		mu.Unlock()
+		if !first {
+			answer(w, http.StatusOK, chunk1)
+			return
+		}
+		conn, buf, err := http.NewResponseController(w).Hijack()
+		if err != nil {
+			panic(http.ErrAbortHandler)
+		}
+		defer conn.Close()
+		fmt.Fprintf(buf, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s", len(chunk1), chunk1[:len(chunk1)/2])
+		_ = buf.Flush()
+	})
+	rec := newRowRecorder()
+	if _, err := srv.client(t, databricks.Config{}).StreamQuery(context.Background(), fakeQuery("SELECT i"), rec); err != nil {
+		t.Fatal(err)
+	}
+	if attempts != 2 {
+		t.Errorf("chunk 1 was requested %d times, want 2", attempts)
+	}
+	if len(rec.twice) > 0 || len(rec.rows) != 2002 || rec.rows[2001] != "2001" {
+		t.Errorf("%d rows, given twice: %v", len(rec.rows), rec.twice)
 	}
 }

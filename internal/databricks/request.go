@@ -137,13 +137,12 @@ func (c *Client) attempt(ctx context.Context, cl call, payload []byte, out any, 
 		return nil, newAPIError(resp, errBody, c.scrub)
 	}
 
-	// Decode straight from the wire: large result chunks are never held twice. A read
+	// Decode straight from the wire: result chunks as they arrive (decodeBody). A read
 	// error (the connection dropped mid-body) is told apart from a body that is simply
 	// not JSON, because only the first is worth retrying.
 	rd := &readErrorTracker{r: resp.Body}
 	if out != nil {
-		dec := json.NewDecoder(rd)
-		if err := dec.Decode(out); err != nil {
+		if err := decodeBody(rd, out); err != nil {
 			switch {
 			case rd.err != nil:
 				return nil, c.transportError(ctx, reqCtx, cl, timeout, rd.err)

@@ -1,10 +1,10 @@
 package databricks
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"unicode/utf8"
 )
@@ -40,16 +40,107 @@ func (r *Row) UnmarshalJSON(data []byte) error {
 	return nil
 }
 
-// scanner reads the JSON of result rows from a buffer that encoding/json has already
-// read whole (and checked) for the value being decoded.
+// scanner reads the JSON of results: from a buffer that holds the whole value (a row, a
+// chunk that came with the statement), or from a response body as it arrives (r set), so
+// that a chunk is decoded while it is received and never held whole.
+//
+// Reading a body, buf holds what was read from mark on. Bytes before mark are only
+// dropped when buf is full, so positions kept across reads (the spans of the row being
+// read, where a value started) are offsets in the body: base is how many bytes of it came
+// before buf[0]. mark only moves at points where nothing is kept: between rows, and
+// between the fields of a chunk.
 type scanner struct {
 	buf []byte
-	pos int
+	pos int // index in buf
 	// spans is scratch space for the cells of the row being read, reused from row to row.
 	spans []cellSpan
+
+	r    io.Reader
+	base int
+	mark int
+	// maxValue bounds buf, and so the size of one value.
+	maxValue int
+	// err is why reading the body stopped: io.EOF at its end, a read error, or a value
+	// too large to hold.
+	err error
 }
 
-// cellSpan locates one cell's value in the buffer while its row is read.
+// Buffer sizes of a body read as it arrives: the first read, and the most one value
+// (a row, an unknown field) may take, well above any row a Terraform state could hold,
+// so that a hostile answer cannot grow it without bound.
+const (
+	streamBufferSize = 64 << 10
+	maxStreamedValue = 256 << 20
+)
+
+func newStreamScanner(r io.Reader) *scanner {
+	return &scanner{buf: make([]byte, 0, streamBufferSize), spans: make([]cellSpan, 0, 8), r: r, maxValue: maxStreamedValue}
+}
+
+// more reads more of the body into buf; false once there is no more (see s.err).
+func (s *scanner) more() bool {
+	if s.r == nil || s.err != nil {
+		return false
+	}
+	if len(s.buf) == cap(s.buf) {
+		if s.mark > 0 {
+			// Drop what is done with: what is kept is the value being read.
+			n := copy(s.buf, s.buf[s.mark:])
+			s.buf, s.pos, s.base, s.mark = s.buf[:n], s.pos-s.mark, s.base+s.mark, 0
+		}
+		if len(s.buf) == cap(s.buf) {
+			if cap(s.buf) >= s.maxValue {
+				s.err = fmt.Errorf("a value of the result is larger than %d MiB", s.maxValue>>20)
+				return false
+			}
+			grown := make([]byte, len(s.buf), 2*cap(s.buf))
+			copy(grown, s.buf)
+			s.buf = grown
+		}
+	}
+	for range 100 { // a reader answering nothing forever is a broken reader
+		n, err := s.r.Read(s.buf[len(s.buf):cap(s.buf)])
+		s.buf = s.buf[:len(s.buf)+n]
+		if err != nil {
+			s.err = err
+		}
+		if n > 0 || err != nil {
+			return n > 0
+		}
+	}
+	s.err = io.ErrNoProgress
+	return false
+}
+
+// at reports whether the byte at s.pos is there, reading more of the body if it must.
+func (s *scanner) at() bool {
+	for s.pos >= len(s.buf) {
+		if !s.more() {
+			return false
+		}
+	}
+	return true
+}
+
+// keepFrom marks the point before which nothing will be looked at again.
+func (s *scanner) keepFrom() { s.mark = s.pos }
+
+// offset is the position in the whole body, for messages and for positions kept across
+// reads.
+func (s *scanner) offset() int { return s.base + s.pos }
+
+// text is the body's bytes between two offsets, which must still be in buf.
+func (s *scanner) text(start, end int) []byte { return s.buf[start-s.base : end-s.base] }
+
+// early is the error of a body that ended inside a value: the reader's, when it failed.
+func (s *scanner) early(what string) error {
+	if s.err != nil && !errors.Is(s.err, io.EOF) {
+		return fmt.Errorf("%s: %w", what, s.err)
+	}
+	return errors.New(what)
+}
+
+// cellSpan locates one cell's value in the body while its row is read.
 type cellSpan struct {
 	start, end int // a string's contents without its quotes, or another value's whole text
 	kind       spanKind
@@ -64,7 +155,7 @@ const (
 )
 
 func (s *scanner) skipSpace() {
-	for s.pos < len(s.buf) {
+	for s.pos < len(s.buf) || s.at() {
 		switch s.buf[s.pos] {
 		case ' ', '\t', '\n', '\r':
 			s.pos++
@@ -75,11 +166,25 @@ func (s *scanner) skipSpace() {
 }
 
 func (s *scanner) consume(c byte) bool {
-	if s.pos < len(s.buf) && s.buf[s.pos] == c {
+	if (s.pos < len(s.buf) || s.at()) && s.buf[s.pos] == c {
 		s.pos++
 		return true
 	}
 	return false
+}
+
+// literal consumes word (null) if it is next.
+func (s *scanner) literal(word string) bool {
+	for len(s.buf)-s.pos < len(word) {
+		if !s.more() {
+			return false
+		}
+	}
+	if string(s.buf[s.pos:s.pos+len(word)]) != word {
+		return false
+	}
+	s.pos += len(word)
+	return true
 }
 
 // row reads the array at s.pos into dst's backing array. The text of all the row's cells
@@ -106,7 +211,10 @@ func (s *scanner) row(dst Row) (Row, error) {
 			if s.consume(']') {
 				break
 			}
-			return nil, fmt.Errorf("a result row has an unexpected character at offset %d", s.pos)
+			if s.pos >= len(s.buf) {
+				return nil, s.early("a result row ends early")
+			}
+			return nil, fmt.Errorf("a result row has an unexpected character at offset %d", s.offset())
 		}
 	}
 	return s.fill(dst)
@@ -123,10 +231,10 @@ func (s *scanner) fill(dst Row) (Row, error) {
 	for i, sp := range s.spans {
 		switch sp.kind {
 		case spanPlain:
-			text.Write(s.buf[sp.start:sp.end])
+			text.Write(s.text(sp.start, sp.end))
 		case spanJSON:
 			var decoded string
-			if err := json.Unmarshal(s.buf[sp.start-1:sp.end+1], &decoded); err != nil {
+			if err := json.Unmarshal(s.text(sp.start-1, sp.end+1), &decoded); err != nil {
 				return nil, fmt.Errorf("a result cell is not a valid JSON string at offset %d: %w", sp.start-1, err)
 			}
 			text.WriteString(decoded)
@@ -152,14 +260,13 @@ func (s *scanner) fill(dst Row) (Row, error) {
 
 // cell reads one value at s.pos.
 func (s *scanner) cell() (cellSpan, error) {
-	if s.pos >= len(s.buf) {
-		return cellSpan{}, fmt.Errorf("a result row ends early")
+	if !s.at() {
+		return cellSpan{}, s.early("a result row ends early")
 	}
 	switch c := s.buf[s.pos]; {
 	case c == '"':
 		return s.str()
-	case c == 'n' && bytes.HasPrefix(s.buf[s.pos:], []byte("null")):
-		s.pos += len("null")
+	case c == 'n' && s.literal("null"):
 		return cellSpan{kind: spanNull}, nil
 	default:
 		// Any other JSON value: keep its exact text.
@@ -168,32 +275,67 @@ func (s *scanner) cell() (cellSpan, error) {
 	}
 }
 
-// value reads any JSON value at s.pos and returns where its text starts and ends. It is
-// the slow path, for what Databricks does not send in rows, and for chunk fields.
+// value reads any JSON value at s.pos and returns the offsets where its text starts and
+// ends. It is the slow path, for what Databricks does not send in rows, and for chunk
+// fields: the end is found by following strings and nesting, then encoding/json checks
+// the text.
 func (s *scanner) value() (start, end int, err error) {
-	start = s.pos
-	dec := json.NewDecoder(bytes.NewReader(s.buf[start:]))
-	var raw json.RawMessage
-	if err := dec.Decode(&raw); err != nil {
-		return 0, 0, fmt.Errorf("a result holds an invalid value at offset %d: %w", start, err)
+	start = s.offset()
+	depth := 0
+scan:
+	for {
+		if !s.at() {
+			if depth > 0 || s.offset() == start {
+				return 0, 0, s.early("a result ends inside a value")
+			}
+			break // a number or a word at the end of the body
+		}
+		switch s.buf[s.pos] {
+		case '"':
+			if _, err := s.str(); err != nil {
+				return 0, 0, err
+			}
+			if depth == 0 {
+				break scan
+			}
+			continue
+		case '[', '{':
+			depth++
+		case ']', '}':
+			if depth == 0 {
+				break scan // the end of a number or word, inside the enclosing value
+			}
+			if depth--; depth == 0 {
+				s.pos++
+				break scan
+			}
+		case ',', ':', ' ', '\t', '\n', '\r':
+			if depth == 0 {
+				break scan
+			}
+		}
+		s.pos++
 	}
-	s.pos = start + int(dec.InputOffset())
-	return start, s.pos, nil
+	end = s.offset()
+	if !json.Valid(s.text(start, end)) {
+		return 0, 0, fmt.Errorf("a result holds an invalid value at offset %d", start)
+	}
+	return start, end, nil
 }
 
 // str reads a JSON string at s.pos. Strings without escapes and in valid UTF-8, nearly
 // all of them, are used as they are in the buffer.
 func (s *scanner) str() (cellSpan, error) {
-	start := s.pos
+	start := s.offset()
 	s.pos++ // opening quote
 	kind := spanPlain
 	ascii := true
-	for s.pos < len(s.buf) {
+	for s.pos < len(s.buf) || s.at() {
 		switch c := s.buf[s.pos]; {
 		case c == '"':
 			s.pos++
-			span := cellSpan{start: start + 1, end: s.pos - 1, kind: kind}
-			if kind == spanPlain && !ascii && !utf8.Valid(s.buf[span.start:span.end]) {
+			span := cellSpan{start: start + 1, end: s.offset() - 1, kind: kind}
+			if kind == spanPlain && !ascii && !utf8.Valid(s.text(span.start, span.end)) {
 				// encoding/json replaces each invalid byte with U+FFFD; so do we.
 				span.kind = spanJSON
 			}
@@ -202,133 +344,11 @@ func (s *scanner) str() (cellSpan, error) {
 			kind = spanJSON
 			s.pos += 2
 		case c < 0x20:
-			return cellSpan{}, fmt.Errorf("a result cell has a control character at offset %d", s.pos)
+			return cellSpan{}, fmt.Errorf("a result cell has a control character at offset %d", s.offset())
 		default:
 			ascii = ascii && c < utf8.RuneSelf
 			s.pos++
 		}
 	}
-	return cellSpan{}, fmt.Errorf("a result cell string is not terminated")
-}
-
-// chunkStream is a result chunk whose rows are handed to onRow as they are decoded,
-// instead of being kept: a chunk of a large result then never exists as cells, only as
-// the response body encoding/json has read and as whatever onRow makes of each row.
-type chunkStream struct {
-	ChunkIndex            *int
-	RowOffset             *int64
-	RowCount              *int64
-	NextChunkIndex        *int
-	NextChunkInternalLink string
-
-	// onRow receives the rows of data_array in order, i counting from 0 in the chunk.
-	// row is reused for the next row once onRow returns.
-	onRow func(i int64, row Row) error
-	// data is set when the chunk has a data_array, rows is how many of its rows onRow
-	// accepted.
-	data bool
-	rows int64
-	// err is why onRow stopped the chunk. UnmarshalJSON returns it too, and the request
-	// path then reports a malformed body: callers look here first.
-	err error
-	// decoded is set once a body has been read to the end, so that a request retried
-	// after that (its connection failed while it was drained) delivers no row twice.
-	decoded bool
-}
-
-// UnmarshalJSON reads a result object: the body of a chunk request.
-func (c *chunkStream) UnmarshalJSON(data []byte) error {
-	if c.decoded {
-		return nil
-	}
-	s := scanner{buf: data}
-	s.skipSpace()
-	if !s.consume('{') {
-		return errors.New("a result chunk must be a JSON object")
-	}
-	var row Row
-	for {
-		s.skipSpace()
-		if s.consume('}') {
-			c.decoded = true
-			return nil
-		}
-		key, err := s.str()
-		if err != nil {
-			return err
-		}
-		s.skipSpace()
-		if !s.consume(':') {
-			return fmt.Errorf("a result chunk has an unexpected character at offset %d", s.pos)
-		}
-		s.skipSpace()
-		switch string(s.buf[key.start:key.end]) {
-		case "data_array":
-			row, err = c.dataArray(&s, row)
-		case "chunk_index":
-			err = s.field(&c.ChunkIndex)
-		case "row_offset":
-			err = s.field(&c.RowOffset)
-		case "row_count":
-			err = s.field(&c.RowCount)
-		case "next_chunk_index":
-			err = s.field(&c.NextChunkIndex)
-		case "next_chunk_internal_link":
-			err = s.field(&c.NextChunkInternalLink)
-		default:
-			_, _, err = s.value()
-		}
-		if err != nil {
-			return err
-		}
-		s.skipSpace()
-		if !s.consume(',') && (s.pos >= len(s.buf) || s.buf[s.pos] != '}') {
-			return fmt.Errorf("a result chunk has an unexpected character at offset %d", s.pos)
-		}
-	}
-}
-
-// dataArray reads data_array, handing each row to onRow; row is the reused row buffer.
-func (c *chunkStream) dataArray(s *scanner, row Row) (Row, error) {
-	if bytes.HasPrefix(s.buf[s.pos:], []byte("null")) {
-		s.pos += len("null")
-		return row, nil
-	}
-	if !s.consume('[') {
-		return row, fmt.Errorf("data_array must be a JSON array")
-	}
-	c.data = true
-	s.skipSpace()
-	if s.consume(']') {
-		return row, nil
-	}
-	for {
-		s.skipSpace()
-		var err error
-		if row, err = s.row(row[:0]); err != nil {
-			return row, err
-		}
-		if err := c.onRow(c.rows, row); err != nil {
-			c.err = err
-			return row, err
-		}
-		c.rows++
-		s.skipSpace()
-		if s.consume(',') {
-			continue
-		}
-		if s.consume(']') {
-			return row, nil
-		}
-		return row, fmt.Errorf("data_array has an unexpected character at offset %d", s.pos)
-	}
-}
-
-// field decodes the value at s.pos into out with encoding/json.
-func (s *scanner) field(out any) error {
-	start, end, err := s.value()
-	if err != nil {
-		return err
-	}
-	return json.Unmarshal(s.buf[start:end], out)
+	return cellSpan{}, s.early("a result cell string is not terminated")
 }
