@@ -36,7 +36,7 @@ func main() {
 type config struct {
 	addr, token, warehouseID, warehouseName, urlFile string
 	tlsCert                                          string
-	coldStart, latency                               time.Duration
+	coldStart, latency, linkTTL                      time.Duration
 	chunkRows, sampleTrips                           int
 	verbose, allowRemote                             bool
 	auth                                             authFlags
@@ -53,6 +53,7 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (co
 	fs.DurationVar(&c.coldStart, "cold-start", 0, "start the warehouse STOPPED; it takes this long to start when a statement arrives (e.g. 5s)")
 	fs.DurationVar(&c.latency, "latency", 0, "latency added to every request (e.g. 50ms)")
 	fs.IntVar(&c.chunkRows, "chunk-rows", 10000, "rows per result chunk")
+	fs.DurationVar(&c.linkTTL, "link-ttl", 15*time.Minute, "how long the links to EXTERNAL_LINKS results work (e.g. 5s to watch clients renew them)")
 	fs.IntVar(&c.sampleTrips, "sample-trips", 21932, "rows in samples.nyctaxi.trips; -1 for no sample data")
 	fs.StringVar(&c.urlFile, "url-file", "", "write the base URL to this file once listening (for scripts)")
 	fs.StringVar(&c.tlsCert, "tls-cert", "", "serve HTTPS with a fresh self-signed certificate for 127.0.0.1 and localhost, written as PEM to `FILE`\n(for clients that insist on HTTPS, e.g. the Azure SDKs' AZURE_AUTHORITY_HOST; trust it with SSL_CERT_FILE)")
@@ -78,6 +79,9 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (co
 	}
 	if c.chunkRows <= 0 {
 		return c, errors.New("-chunk-rows must be positive")
+	}
+	if c.linkTTL < time.Second {
+		return c, errors.New("-link-ttl must be at least 1s")
 	}
 	if c.sampleTrips == 0 || c.sampleTrips < -1 {
 		return c, errors.New("-sample-trips must be positive, or -1 for no sample data")
@@ -112,6 +116,7 @@ func (c config) options(stderr io.Writer) emulator.Options {
 		RowsPerChunk: c.chunkRows,
 		SampleTrips:  c.sampleTrips,
 		Latency:      c.latency,
+		LinkTTL:      c.linkTTL,
 	}
 	c.auth.apply(&opts)
 	if c.verbose {
@@ -154,6 +159,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		// nothing; a token of the user's own is never printed.
 		fmt.Fprintf(stdout, "  export DATABRICKS_TOKEN=%s\n", c.token)
 	}
+	fmt.Fprintf(stdout, "  cloud storage for EXTERNAL_LINKS results: %s (links work for %s)\n", srv.StorageURL, c.linkTTL)
 	c.auth.announce(stdout, srv.URL)
 	<-ctx.Done()
 	fmt.Fprintln(stdout, "dbsql-emulator stopping")

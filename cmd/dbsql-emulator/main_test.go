@@ -99,6 +99,7 @@ func TestParseFlags(t *testing.T) {
 		{"-addr", "192.0.2.1:8765"},
 		{"-addr", ":8765"},
 		{"-chunk-rows", "0"},
+		{"-link-ttl", "500ms"},
 		{"-sample-trips", "0"},
 		{"-token", ""},
 		{"extra"},
@@ -115,8 +116,11 @@ func TestParseFlags(t *testing.T) {
 	if err != nil || c.addr != "127.0.0.1:8765" || c.token != emulator.DefaultToken {
 		t.Errorf("defaults: %+v %v", c, err)
 	}
-	opts := config{warehouseID: "w", warehouseName: "n", coldStart: time.Second, token: "t", chunkRows: 5, sampleTrips: 1}.options(&sink)
-	if opts.Warehouses[0].State != "STOPPED" || opts.Warehouses[0].StartDelay != time.Second || opts.RowsPerChunk != 5 {
+	if c.linkTTL != 15*time.Minute {
+		t.Errorf("link-ttl default %s", c.linkTTL)
+	}
+	opts := config{warehouseID: "w", warehouseName: "n", coldStart: time.Second, token: "t", chunkRows: 5, sampleTrips: 1, linkTTL: 5 * time.Second}.options(&sink)
+	if opts.Warehouses[0].State != "STOPPED" || opts.Warehouses[0].StartDelay != time.Second || opts.RowsPerChunk != 5 || opts.LinkTTL != 5*time.Second {
 		t.Errorf("options %+v", opts)
 	}
 }

@@ -18,6 +18,8 @@ type chunkStream struct {
 	RowCount              *int64
 	NextChunkIndex        *int
 	NextChunkInternalLink string
+	// ExternalLinks replace data_array in a result of disposition EXTERNAL_LINKS.
+	ExternalLinks []externalLink
 
 	// onRow receives the rows of data_array in order, i counting from 0 in the chunk.
 	// row is reused for the next row once onRow returns.
@@ -113,6 +115,8 @@ func (c *chunkStream) object(s *scanner) error {
 			if c.data {
 				row, err = c.dataArray(s, row)
 			}
+		case "external_links":
+			err = s.field(&c.ExternalLinks)
 		case "chunk_index":
 			err = s.field(&c.ChunkIndex)
 		case "row_offset":

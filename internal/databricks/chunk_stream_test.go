@@ -25,7 +25,7 @@ func decodeChunk(read func(*chunkStream) error) decoded {
 		return nil
 	}}
 	got.Err = read(&stream) != nil
-	got.Fields = []any{stream.ChunkIndex, stream.RowOffset, stream.RowCount, stream.NextChunkIndex, stream.NextChunkInternalLink, stream.data}
+	got.Fields = []any{stream.ChunkIndex, stream.RowOffset, stream.RowCount, stream.NextChunkIndex, stream.NextChunkInternalLink, stream.ExternalLinks, stream.data}
 	return got
 }
 

@@ -23,7 +23,7 @@ type resultReader struct {
 // readResult reads every row of a succeeded statement into h. The first chunk came with
 // the statement; the others are fetched by index, in parallel, when the manifest lists
 // them all, and by following each chunk's link otherwise.
-func (c *Client) readResult(ctx context.Context, resp *statementStream, rowLimit int64, parallel int, h RowHandler) (ResultInfo, error) {
+func (c *Client) readResult(ctx context.Context, resp *statementStream, disposition string, rowLimit int64, parallel int, h RowHandler) (ResultInfo, error) {
 	id := resp.StatementID
 	if resp.Manifest == nil {
 		return ResultInfo{}, &MalformedResponseError{Method: "GET", Path: statementsPath + "/" + id, StatusCode: 200, Err: errors.New("a SUCCEEDED statement has no manifest")}
@@ -32,7 +32,7 @@ func (c *Client) readResult(ctx context.Context, resp *statementStream, rowLimit
 	info := ResultInfo{StatementID: id, Columns: m.Schema.Columns, TotalRowCount: m.TotalRowCount, Truncated: m.Truncated}
 	// Handlers make room for the rows the manifest promises before any arrives: a count
 	// no result could have is refused rather than allocated.
-	if m.TotalRowCount < 0 || rowLimit > 0 && m.TotalRowCount > rowLimit || m.TotalRowCount > maxInlineRows(len(m.Schema.Columns)) {
+	if m.TotalRowCount < 0 || rowLimit > 0 && m.TotalRowCount > rowLimit || m.TotalRowCount > maxResultRows(len(m.Schema.Columns), disposition) {
 		return ResultInfo{}, fmt.Errorf("statement %s: the manifest promises %d rows, which a result of %d columns with a row limit of %d cannot hold", id, m.TotalRowCount, len(m.Schema.Columns), rowLimit)
 	}
 	if err := h.Begin(info); err != nil {
@@ -52,12 +52,19 @@ func (c *Client) readResult(ctx context.Context, resp *statementStream, rowLimit
 	return info, err
 }
 
-// maxInlineBytes is the size of an INLINE result above which Databricks fails the statement.
-const maxInlineBytes = 25 << 20
+// The largest results Databricks serves: an INLINE result above 25 MiB fails the
+// statement; one read through EXTERNAL_LINKS stops at 100 GiB (its default byte_limit).
+const (
+	maxInlineBytes        = 25 << 20
+	maxExternalLinksBytes = 100 << 30
+)
 
-// maxInlineRows is the most rows of width columns an INLINE JSON_ARRAY result can hold:
-// each takes at least 3 bytes per cell ("",) and 2 more for its brackets.
-func maxInlineRows(width int) int64 {
+// maxResultRows is the most rows of width columns a JSON_ARRAY result of a disposition
+// can hold: each takes at least 3 bytes per cell ("",) and 2 more for its brackets.
+func maxResultRows(width int, disposition string) int64 {
+	if disposition == dispositionExternalLinks {
+		return maxExternalLinksBytes / int64(3*width+2)
+	}
 	return maxInlineBytes / int64(3*width+2)
 }
 
@@ -119,6 +126,10 @@ func (r *resultReader) readListed(ctx context.Context, first json.RawMessage, pa
 		got, err := r.decode(first, "the statement's first chunk", r.onRow(firstChunk))
 		switch {
 		case err != nil:
+		case !got.data && len(got.ExternalLinks) > 0:
+			if got, err = r.readLinks(ctx, firstChunk, got.ExternalLinks, r.onRow(firstChunk)); err == nil {
+				err = r.check(firstChunk, got)
+			}
 		case !got.data && firstChunk.RowCount > 0:
 			// The statement came without the first chunk's rows: fetch them too.
 			err = r.fetchChunk(ctx, firstChunk)
@@ -167,6 +178,14 @@ func (r *resultReader) fetchChunk(ctx context.Context, ch ChunkInfo) error {
 	got, err := r.fetch(ctx, path, fmt.Sprintf("chunk %d", ch.ChunkIndex), r.onRow(ch))
 	if err != nil {
 		return err
+	}
+	if !got.data && len(got.ExternalLinks) > 0 {
+		if err := r.check(ch, &chunkStream{ChunkIndex: got.ChunkIndex, rows: ch.RowCount}); err != nil {
+			return err
+		}
+		if got, err = r.readLinks(ctx, ch, got.ExternalLinks, r.onRow(ch)); err != nil {
+			return err
+		}
 	}
 	return r.check(ch, got)
 }
@@ -224,8 +243,13 @@ func (r *resultReader) readLinked(ctx context.Context, first json.RawMessage) er
 		if err != nil {
 			return err
 		}
-		// Without the first chunk's rows, the statement came without the first chunk.
-		if got.data || r.manifest.TotalChunkCount == 0 {
+		if !got.data && len(got.ExternalLinks) > 0 {
+			if got, err = r.readLinkedLinks(ctx, got, &received, &chunk, onRow); err != nil {
+				return err
+			}
+			link = nextLink(r.id, got)
+		} else if got.data || r.manifest.TotalChunkCount == 0 {
+			// Without the first chunk's rows, the statement came without the first chunk.
 			received, chunk = got.rows, 1
 			link = nextLink(r.id, got)
 		}
@@ -239,8 +263,14 @@ func (r *resultReader) readLinked(ctx context.Context, first json.RawMessage) er
 		if err != nil {
 			return err
 		}
-		received += got.rows
-		chunk++
+		if !got.data && len(got.ExternalLinks) > 0 {
+			if got, err = r.readLinkedLinks(ctx, got, &received, &chunk, onRow); err != nil {
+				return err
+			}
+		} else {
+			received += got.rows
+			chunk++
+		}
 		link = nextLink(r.id, got)
 	}
 	if received != total {

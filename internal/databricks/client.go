@@ -48,6 +48,10 @@ type Config struct {
 	// MaxParallelChunks bounds how many result chunks a query fetches at once;
 	// 0 means DefaultMaxParallelChunks.
 	MaxParallelChunks int
+	// LinkTransport is the connection pool for downloads of large results from cloud
+	// storage (links.go); nil means a pool of the client's own. It is never Transport:
+	// downloads must not pass through whatever adds the workspace's credentials.
+	LinkTransport http.RoundTripper
 }
 
 // UserAgent is the User-Agent header of this provider's requests, e.g.
@@ -87,6 +91,7 @@ type Client struct {
 	http      *http.Client
 	logger    Logger
 	retry     RetryPolicy
+	links     *http.Client // downloads from cloud storage, without credentials (links.go)
 
 	maxParallelChunks int
 }
@@ -131,6 +136,7 @@ func New(cfg Config) (*Client, error) {
 		},
 		logger: cfg.Logger,
 		retry:  cfg.Retry.withDefaults(),
+		links:  newLinkClient(cfg.LinkTransport),
 
 		maxParallelChunks: cfg.MaxParallelChunks,
 	}, nil

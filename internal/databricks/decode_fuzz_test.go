@@ -173,6 +173,10 @@ func FuzzQuery(f *testing.F) {
 	f.Add([]byte(succeeded), []byte(""), []byte(`{"chunk_index":1,"data_array":[["3","x"]],"next_chunk_index":1}`))
 	f.Add([]byte(succeeded), []byte(""), []byte(`{"data_array":[["3"]],"next_chunk_internal_link":"https://evil.example/x"}`))
 	f.Add([]byte(`{"statement_id":"01ef","status":{"state":"SUCCEEDED"}}`), []byte(""), []byte(""))
+	f.Add([]byte(`{"statement_id":"01ef","status":{"state":"SUCCEEDED"},"manifest":{"schema":{"columns":[{"name":"i"}]},"total_chunk_count":2,"total_row_count":2,`+
+		`"chunks":[{"chunk_index":0,"row_offset":0,"row_count":1},{"chunk_index":1,"row_offset":1,"row_count":1}]},`+
+		`"result":{"external_links":[{"chunk_index":0,"row_count":1,"external_link":"ftp://storage.invalid/0","http_headers":{"Cookie":"x"}}]}}`),
+		[]byte(""), []byte(`{"external_links":[{"chunk_index":1,"external_link":"https://user:pw@storage.invalid/1","expiration":"2000-01-01T00:00:00Z"}]}`))
 	f.Add([]byte(`{"statement_id":"01ef","status":{"state":"SUCCEEDED"},"manifest":{"total_row_count":-5,"schema":{"columns":[]}}}`), []byte(""), []byte(""))
 
 	srv := newFuzzServer(f)

@@ -86,7 +86,9 @@ func (c *Client) execute(ctx context.Context, req ExecuteStatementRequest, readO
 	}
 	req.WaitTimeout = formatWait(c.longPollWait(ctx))
 	req.OnWaitTimeout = "CONTINUE"
-	req.Disposition = "INLINE"
+	if req.Disposition == "" {
+		req.Disposition = dispositionInline
+	}
 	req.Format = "JSON_ARRAY"
 	var resp statementStream
 	// finishInFlight: an interrupt during the long poll still waits for the answer, which

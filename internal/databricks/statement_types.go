@@ -41,7 +41,7 @@ type ExecuteStatementRequest struct {
 	Parameters    []StatementParameter `json:"parameters,omitempty"`
 	WaitTimeout   string               `json:"wait_timeout,omitempty"`    // "0s" or "5s".."50s"
 	OnWaitTimeout string               `json:"on_wait_timeout,omitempty"` // CONTINUE or CANCEL
-	Disposition   string               `json:"disposition,omitempty"`     // INLINE
+	Disposition   string               `json:"disposition,omitempty"`     // INLINE or EXTERNAL_LINKS
 	Format        string               `json:"format,omitempty"`          // JSON_ARRAY
 	RowLimit      int64                `json:"row_limit,omitempty"`
 	ByteLimit     int64                `json:"byte_limit,omitempty"`

@@ -8,6 +8,11 @@
 // imports it. Where the emulator and a real workspace disagree, the emulator is
 // wrong: the wire shapes follow shared/databricks-wire.md.
 //
+// Results of disposition EXTERNAL_LINKS live on an emulated cloud storage, a second
+// listener (Server.StorageURL) that serves presigned links and, like real storage,
+// refuses a request carrying an Authorization header or a link past its expiry
+// (Options.LinkTTL); see storage.go.
+//
 // Tests start one per test with Start, point the client at Server.URL with
 // DefaultToken, and use the fault switches (AddFault), the request log (Log) and
 // the test controls (ExpireResults, ExpireToken, SetWarehouseState, ...) to

@@ -30,6 +30,7 @@ type Emulator struct {
 	tokens     *tokenStore
 	warehouses *warehouseSet
 	statements *statementStore
+	storage    *storage // serves EXTERNAL_LINKS results; nil without a storage listener
 
 	// ctx is the parent of every statement's execution; Close cancels it.
 	ctx       context.Context

@@ -61,6 +61,9 @@ type Options struct {
 	// InlineLimit is the size in bytes of an INLINE JSON result above which the
 	// statement FAILS; default 25 MiB.
 	InlineLimit int64
+	// LinkTTL is how long the links to results of disposition EXTERNAL_LINKS work;
+	// default 15 minutes, as on Databricks.
+	LinkTTL time.Duration
 	// SampleTrips is the number of rows in samples.nyctaxi.trips; 0 means
 	// 21932 like the real samples table, -1 means no sample table at all.
 	SampleTrips int
@@ -128,6 +131,9 @@ func (o Options) withDefaults() (Options, error) {
 	}
 	if o.InlineLimit <= 0 {
 		o.InlineLimit = defaultInlineLimit
+	}
+	if o.LinkTTL <= 0 {
+		o.LinkTTL = defaultLinkTTL
 	}
 	if o.SampleTrips == 0 {
 		o.SampleTrips = defaultSampleTrips

@@ -50,13 +50,15 @@ type chunkJSON struct {
 // resultDataJSON is one chunk of a result: the "result" of a statement
 // response and the body of a chunk request.
 type resultDataJSON struct {
-	ChunkIndex            int         `json:"chunk_index"`
-	RowOffset             int64       `json:"row_offset"`
-	RowCount              int64       `json:"row_count"`
-	ByteCount             int64       `json:"byte_count"`
-	DataArray             [][]*string `json:"data_array,omitempty"`
-	NextChunkIndex        *int        `json:"next_chunk_index,omitempty"`
-	NextChunkInternalLink string      `json:"next_chunk_internal_link,omitempty"`
+	ChunkIndex int         `json:"chunk_index"`
+	RowOffset  int64       `json:"row_offset"`
+	RowCount   int64       `json:"row_count"`
+	ByteCount  int64       `json:"byte_count"`
+	DataArray  [][]*string `json:"data_array,omitempty"`
+	// ExternalLinks replace DataArray in a result of disposition EXTERNAL_LINKS.
+	ExternalLinks         []externalLinkJSON `json:"external_links,omitempty"`
+	NextChunkIndex        *int               `json:"next_chunk_index,omitempty"`
+	NextChunkInternalLink string             `json:"next_chunk_internal_link,omitempty"`
 }
 
 // newColumn describes one result column the way the manifest does.
@@ -144,24 +146,11 @@ func (s *rowSizer) size(row []*string) int64 {
 }
 
 // inlineLimitFailure is how a statement fails when its INLINE result is too
-// big.
+// big, in Databricks' words (with its limit of 26214400 bytes by default).
 func inlineLimitFailure(limit int64) *sqlFailure {
 	return &sqlFailure{
 		errorCode: "BAD_REQUEST",
-		class:     "INLINE_RESULT_TOO_LARGE",
-		text: fmt.Sprintf("The result of this statement exceeds the limit of %s for disposition INLINE. "+
-			"Use disposition EXTERNAL_LINKS to fetch large results, or make the result smaller with LIMIT, row_limit or byte_limit.", byteSize(limit)),
-	}
-}
-
-// byteSize spells a byte count the way limits are usually quoted ("25 MiB").
-func byteSize(n int64) string {
-	switch {
-	case n >= 1<<20 && n%(1<<20) == 0:
-		return fmt.Sprintf("%d MiB", n>>20)
-	case n >= 1<<10 && n%(1<<10) == 0:
-		return fmt.Sprintf("%d KiB", n>>10)
-	default:
-		return fmt.Sprintf("%d bytes", n)
+		text: fmt.Sprintf("Inline byte limit exceeded. Statements executed with disposition=INLINE can have a result size of at most %d bytes. "+
+			"Please execute the statement with disposition=EXTERNAL_LINKS if you want to download the full result.", limit),
 	}
 }

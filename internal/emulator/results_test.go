@@ -139,7 +139,7 @@ func TestInlineLimit(t *testing.T) {
 		t.Fatalf("over the inline limit: %+v", st.Status)
 	}
 	msg := st.Status.Error.Message
-	if !strings.Contains(msg, "exceeds") || !strings.Contains(msg, "100 bytes") || !strings.Contains(msg, "EXTERNAL_LINKS") {
+	if !strings.Contains(msg, "Inline byte limit exceeded") || !strings.Contains(msg, "at most 100 bytes") || !strings.Contains(msg, "disposition=EXTERNAL_LINKS") {
 		t.Fatalf("message %q", msg)
 	}
 	mustSucceed(t, s, "SELECT 1")
@@ -152,7 +152,7 @@ func TestInlineLimit(t *testing.T) {
 
 func TestDefaultInlineLimitMessage(t *testing.T) {
 	t.Parallel()
-	if msg := inlineLimitFailure(defaultInlineLimit).message(); !strings.Contains(msg, "25 MiB") {
+	if msg := inlineLimitFailure(defaultInlineLimit).message(); !strings.Contains(msg, "at most 26214400 bytes") {
 		t.Fatalf("message %q", msg)
 	}
 }

@@ -160,8 +160,8 @@ func (e *Emulator) collect(ctx context.Context, kind duckdb.StmtType, rows drive
 			break
 		}
 		total += size
-		if total > e.opts.InlineLimit {
-			return nil, inlineLimitFailure(e.opts.InlineLimit)
+		if plan.inlineLimit > 0 && total > plan.inlineLimit {
+			return nil, inlineLimitFailure(plan.inlineLimit)
 		}
 		res.rows = append(res.rows, row)
 		res.rowBytes = append(res.rowBytes, size)

@@ -19,9 +19,16 @@ type Server struct {
 	CertificatePEM []byte
 	*Emulator
 
+	// StorageURL is the base URL of the emulated cloud storage that serves results of
+	// disposition EXTERNAL_LINKS (storage.go).
+	StorageURL string
+
 	srv  *http.Server
 	ln   net.Listener
 	done chan struct{}
+
+	storageSrv  *http.Server
+	storageDone chan struct{}
 }
 
 // Start runs a new emulator on a free loopback port, like httptest.NewServer.
@@ -69,6 +76,11 @@ func listen(addr string, opts Options, tlsConfig *tls.Config) (*Server, error) {
 			ReadHeaderTimeout: 30 * time.Second,
 		},
 	}
+	if err := s.serveStorage(host, tlsConfig); err != nil {
+		_ = ln.Close()
+		_ = e.Close()
+		return nil, err
+	}
 	go func() {
 		defer close(s.done)
 		if err := s.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) && opts.Logf != nil {
@@ -90,5 +102,6 @@ func (s *Server) Close() {
 		_ = s.srv.Close()
 	}
 	<-s.done
+	s.closeStorage()
 	_ = s.Emulator.Close()
 }

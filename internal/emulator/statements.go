@@ -29,6 +29,7 @@ func terminal(state string) bool {
 type statement struct {
 	id          string
 	warehouseID string
+	disposition string // INLINE or EXTERNAL_LINKS
 	cancel      context.CancelFunc
 	done        chan struct{} // closed once the state is terminal
 
@@ -59,16 +60,17 @@ func (st *statement) finish(state string, failure *sqlFailure, result *resultSet
 
 // view is a consistent copy of what requests show of a statement.
 type statementView struct {
-	id      string
-	state   string
-	failure *sqlFailure
-	result  *resultSet
+	id          string
+	disposition string
+	state       string
+	failure     *sqlFailure
+	result      *resultSet
 }
 
 func (st *statement) view() statementView {
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	return statementView{id: st.id, state: st.state, failure: st.failure, result: st.result}
+	return statementView{id: st.id, disposition: st.disposition, state: st.state, failure: st.failure, result: st.result}
 }
 
 // gone reports whether the statement can no longer be fetched: its result
@@ -124,7 +126,11 @@ type executePlan struct {
 	params    map[string]parameter
 	rowLimit  int64
 	byteLimit int64
-	fault     FaultKind
+	// disposition is INLINE or EXTERNAL_LINKS; inlineLimit is the size above which an
+	// INLINE result fails the statement, 0 for none.
+	disposition string
+	inlineLimit int64
+	fault       FaultKind
 	// wait is how long the execute call waits for a terminal state; with
 	// cancelOnTimeout the statement is canceled when the wait runs out.
 	wait            time.Duration
@@ -138,6 +144,7 @@ func (e *Emulator) submit(warehouseID string, plan executePlan) (*statement, boo
 	st := &statement{
 		id:          newStatementID(),
 		warehouseID: warehouseID,
+		disposition: plan.disposition,
 		cancel:      cancel,
 		done:        make(chan struct{}),
 		state:       statementPending,

@@ -91,15 +91,21 @@ func (e *Emulator) plan(req executeRequest) (executePlan, *badRequest) {
 	format := strings.ToUpper(req.Format)
 	switch disposition {
 	case "", "INLINE":
-	case "EXTERNAL_LINKS":
-		return p, invalid("disposition EXTERNAL_LINKS is not supported by the emulator: results are served INLINE only.")
+		disposition = dispositionInline
+	case dispositionExternalLinks:
+		if e.storage == nil {
+			return p, invalid("disposition EXTERNAL_LINKS needs the emulator's storage listener, which an emulator used as a bare handler does not run.")
+		}
 	default:
 		return p, invalid("disposition must be INLINE or EXTERNAL_LINKS, got %q.", req.Disposition)
 	}
 	switch format {
 	case "", "JSON_ARRAY":
 	case "ARROW_STREAM", "CSV":
-		return p, invalid("format %s is only supported with disposition EXTERNAL_LINKS; use JSON_ARRAY with INLINE.", format)
+		if disposition == dispositionInline {
+			return p, invalid("format %s is only supported with disposition EXTERNAL_LINKS; use JSON_ARRAY with INLINE.", format)
+		}
+		return p, invalid("format %s is not supported by the emulator: it serves external links in JSON_ARRAY only.", format)
 	default:
 		return p, invalid("format must be JSON_ARRAY, ARROW_STREAM or CSV, got %q.", req.Format)
 	}
@@ -123,6 +129,10 @@ func (e *Emulator) plan(req executeRequest) (executePlan, *badRequest) {
 		params:          params,
 		wait:            wait,
 		cancelOnTimeout: cancelOnTimeout,
+		disposition:     disposition,
+	}
+	if disposition == dispositionInline {
+		p.inlineLimit = e.opts.InlineLimit
 	}
 	if req.RowLimit != nil {
 		p.rowLimit = *req.RowLimit
@@ -247,7 +257,21 @@ func (e *Emulator) handleChunk(x *exchange) {
 		x.fail(http.StatusBadRequest, "INVALID_PARAMETER_VALUE", fmt.Sprintf("chunk_index %q is out of range: the result has %d chunks.", x.params["chunk"], len(v.result.chunks)))
 		return
 	}
-	x.reply(http.StatusOK, v.result.chunk(v.id, n))
+	x.reply(http.StatusOK, e.resultChunk(v, n))
+}
+
+// The dispositions of a result: in the API's answers, or on the emulated cloud storage.
+const (
+	dispositionInline        = "INLINE"
+	dispositionExternalLinks = "EXTERNAL_LINKS"
+)
+
+// resultChunk is chunk n of a statement's result as its disposition serves it.
+func (e *Emulator) resultChunk(v statementView, n int) resultDataJSON {
+	if v.disposition == dispositionExternalLinks {
+		return e.externalChunk(v.id, v.result, n)
+	}
+	return v.result.chunk(v.id, n)
 }
 
 // handleCancel asks a statement to stop. Like the real API it answers an
@@ -288,7 +312,7 @@ func (e *Emulator) statementResponse(v statementView) statementResponseJSON {
 	}
 	if v.state == statementSucceeded && v.result != nil {
 		m := v.result.manifest()
-		first := v.result.chunk(v.id, 0)
+		first := e.resultChunk(v, 0)
 		resp.Manifest, resp.Result = &m, &first
 	}
 	return resp
