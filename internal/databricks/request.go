@@ -56,7 +56,7 @@ func (c *Client) do(ctx context.Context, cl call, out any) (http.Header, error) 
 		if err == nil {
 			return header, nil
 		}
-		wait, retry, stop := c.retryWait(ctx, cl, err, attempt, time.Since(first))
+		wait, retry, stop := c.retry.retryWait(ctx, cl, err, attempt, time.Since(first))
 		if !retry {
 			if stop != "" {
 				return nil, fmt.Errorf("%w (%s)", withAttempts(err, attempt), stop)
