@@ -79,8 +79,8 @@ func newFakeServer(t testing.TB, handler http.HandlerFunc) *fakeServer {
 func (s *fakeServer) client(t testing.TB, cfg databricks.Config) *databricks.Client {
 	t.Helper()
 	cfg.BaseURL = s.URL
-	if cfg.Token == "" {
-		cfg.Token = testToken
+	if cfg.Credentials == nil {
+		cfg.Credentials = databricks.PersonalAccessToken(testToken)
 	}
 	if cfg.Retry == (databricks.RetryPolicy{}) {
 		cfg.Retry = fastRetries
