@@ -42,7 +42,7 @@ func NewDatabricksCLI(cfg DatabricksCLIConfig) (Credentials, error) {
 		run:  cliRunner{authType: AuthTypeDatabricksCLI, step: StepDatabricksCLI, path: cfg.Path, timeout: o.Timeout, logger: o.Logger},
 		host: base.String(),
 	}
-	return newTokenCredentials(AuthTypeDatabricksCLI, source, o), nil
+	return newTokenCredentials(AuthTypeDatabricksCLI, source, o).boundTo(base), nil
 }
 
 type databricksCLISource struct {

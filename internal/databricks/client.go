@@ -46,7 +46,7 @@ type Config struct {
 	// Credentials authorize every request: PersonalAccessToken(token) (validated with
 	// ValidateToken), or OAuth credentials (NewOAuthM2M, NewWorkloadIdentity,
 	// NewDatabricksCLI, NewAzureClientSecret, NewAzureCLI) shared by every client of the
-	// same identity.
+	// same identity. Credentials made for another workspace are refused.
 	Credentials Credentials
 	// Timeout bounds each HTTP request; a long-poll wait is kept inside it. Default 30s.
 	Timeout time.Duration
@@ -114,6 +114,10 @@ func New(cfg Config) (*Client, error) {
 	case patCredentials:
 		if err := ValidateToken(creds.token); err != nil {
 			return nil, err
+		}
+	case *tokenCredentials:
+		if creds.workspace != nil && creds.workspace.String() != base.String() {
+			return nil, &InputError{Problem: "The " + creds.authType + " credentials are for " + creds.workspace.String() + ", not " + base.String() + "."}
 		}
 	}
 	if cfg.Timeout <= 0 {

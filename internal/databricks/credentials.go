@@ -145,9 +145,12 @@ type tokenSource interface {
 // caller waiting for it shares; the token is reused until its refresh time.
 type tokenCredentials struct {
 	authType string
-	source   tokenSource
-	logger   Logger
-	held     []string // secrets held from the start: a client secret, a request token
+	// workspace is the workspace whose tokens these are; nil for Entra ID tokens, which
+	// any Azure Databricks workspace accepts.
+	workspace *BaseURL
+	source    tokenSource
+	logger    Logger
+	held      []string // secrets held from the start: a client secret, a request token
 
 	// now and hold are the clock and failureHold; tests replace them.
 	now  func() time.Time
@@ -182,6 +185,13 @@ func newTokenCredentials(authType string, source tokenSource, o FetchOptions, he
 		held: slices.DeleteFunc(held, func(s string) bool { return s == "" }),
 		now:  time.Now, hold: failureHold,
 	}
+}
+
+// boundTo marks the credentials' tokens as the workspace's own, so that New refuses them
+// for another workspace rather than hand that workspace a token.
+func (c *tokenCredentials) boundTo(workspace BaseURL) *tokenCredentials {
+	c.workspace = &workspace
+	return c
 }
 
 func (c *tokenCredentials) AuthType() string { return c.authType }

@@ -40,7 +40,7 @@ func NewOAuthM2M(cfg OAuthM2MConfig) (Credentials, error) {
 	}
 	o := cfg.Fetch.withDefaults()
 	source := &m2mSource{oidc: newWorkspaceOIDC(base, newAuthHTTP(AuthTypeOAuthM2M, o)), clientID: cfg.ClientID, clientSecret: cfg.ClientSecret}
-	return newTokenCredentials(AuthTypeOAuthM2M, source, o, cfg.ClientSecret), nil
+	return newTokenCredentials(AuthTypeOAuthM2M, source, o, cfg.ClientSecret).boundTo(base), nil
 }
 
 type m2mSource struct {
@@ -100,7 +100,7 @@ func NewWorkloadIdentity(cfg WorkloadIdentityConfig) (Credentials, error) {
 	source := &exchangeSource{
 		oidc: newWorkspaceOIDC(base, newAuthHTTP(authType, o)), clientID: cfg.ClientID, audience: cfg.Audience, idTokens: cfg.IDToken,
 	}
-	return newTokenCredentials(authType, source, o, cfg.IDToken.heldSecrets()...), nil
+	return newTokenCredentials(authType, source, o, cfg.IDToken.heldSecrets()...).boundTo(base), nil
 }
 
 type exchangeSource struct {

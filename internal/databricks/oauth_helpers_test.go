@@ -36,9 +36,10 @@ type fakeIdP struct {
 	lifetime  int // expires_in of new tokens, in seconds
 	issued    []string
 	revoked   map[string]bool
-	delay     time.Duration // before each token answer
-	arrived   func()        // called as each token request arrives
-	override  func(w http.ResponseWriter, r *http.Request) bool
+	delay     time.Duration                                     // before each token answer
+	arrived   func()                                            // called as each token request arrives
+	override  func(w http.ResponseWriter, r *http.Request) bool // answers token requests instead when it returns true
+	api       http.HandlerFunc                                  // answers API requests instead when set
 	exchanges []url.Values
 }
 
@@ -61,6 +62,13 @@ func (p *fakeIdP) serve(w http.ResponseWriter, r *http.Request) {
 	case r.Method == http.MethodPost && r.URL.Path == tokenURL:
 		p.token(w, r)
 	case r.URL.Path == meURL || r.URL.Path == statementsPath:
+		p.mu.Lock()
+		api := p.api
+		p.mu.Unlock()
+		if api != nil {
+			api(w, r)
+			return
+		}
 		if !p.accepts(r.Header.Get("Authorization")) {
 			invalidToken(w)
 			return

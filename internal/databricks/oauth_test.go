@@ -86,6 +86,17 @@ func TestOAuthM2MWrongSecret(t *testing.T) {
 	assertNoSecret(t, "the log", logger.text(), wrong)
 }
 
+func TestCredentialsOfAnotherWorkspaceAreRefused(t *testing.T) {
+	t.Parallel()
+	idp := newFakeIdP(t)
+	creds := idp.m2m(t, testClientSecret, nil)
+	_, err := databricks.New(databricks.Config{BaseURL: "https://other.cloud.databricks.com", Credentials: creds})
+	var inputErr *databricks.InputError
+	if !errors.As(err, &inputErr) {
+		t.Errorf("err = %v: a token of one workspace would be sent to another", err)
+	}
+}
+
 func TestOAuthM2MRefusesBadConfig(t *testing.T) {
 	t.Parallel()
 	for name, cfg := range map[string]databricks.OAuthM2MConfig{
@@ -260,11 +271,12 @@ func TestServerTextIsScrubbedOfEverySecret(t *testing.T) {
 	token := idp.tokens()[0]
 	// A workspace (or proxy) that quotes the request's credentials in its error: the
 	// access token fetched after the client was made is blanked like the secret.
-	echo := newFakeServer(t, func(w http.ResponseWriter, r *http.Request) {
-		apiError(w, http.StatusBadRequest, "INVALID_PARAMETER_VALUE", "bad request from "+token+" ("+testClientSecret+")")
+	idp.set(func(p *fakeIdP) {
+		p.api = func(w http.ResponseWriter, r *http.Request) {
+			apiError(w, http.StatusBadRequest, "INVALID_PARAMETER_VALUE", "bad request from "+token+" ("+testClientSecret+")")
+		}
 	})
-	echoClient := echo.client(t, databricks.Config{Credentials: creds, Logger: logger})
-	_, err := echoClient.CurrentUser(ctx)
+	_, err := client.CurrentUser(ctx)
 	if err == nil || !strings.Contains(err.Error(), "[REDACTED]") {
 		t.Fatalf("err = %v", err)
 	}
