@@ -277,12 +277,12 @@ func (d *providerData) newClient(conn connectionSettings) (*databricks.Client, e
 		transport = d.pool.forWorkspace(conn.BaseURL)
 	}
 	return databricks.New(databricks.Config{
-		BaseURL:   conn.BaseURL,
-		Token:     conn.auth.token.value,
-		Timeout:   conn.Timeout,
-		UserAgent: agent,
-		Transport: transport,
-		Logger:    clientLogger{secrets: conn.auth.secrets()},
+		BaseURL:     conn.BaseURL,
+		Credentials: databricks.PersonalAccessToken(conn.auth.token.value),
+		Timeout:     conn.Timeout,
+		UserAgent:   agent,
+		Transport:   transport,
+		Logger:      clientLogger{secrets: conn.auth.secrets()},
 
 		MaxParallelChunks: parallelChunks,
 	})

@@ -43,7 +43,7 @@ func benchmarkQuery(b *testing.B, chunks int, latency time.Duration) {
 		b.Fatal(err)
 	}
 	defer srv.Close()
-	client, err := databricks.New(databricks.Config{BaseURL: srv.URL, Token: emulator.DefaultToken})
+	client, err := databricks.New(databricks.Config{BaseURL: srv.URL, Credentials: databricks.PersonalAccessToken(emulator.DefaultToken)})
 	if err != nil {
 		b.Fatal(err)
 	}
