@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"io"
 	"log"
-	"net"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -54,7 +53,7 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (co
 	fs.IntVar(&c.sampleTrips, "sample-trips", 21932, "rows in samples.nyctaxi.trips; -1 for no sample data")
 	fs.StringVar(&c.urlFile, "url-file", "", "write the base URL to this file once listening (for scripts)")
 	fs.BoolVar(&c.verbose, "v", false, "log every request to stderr (never the token)")
-	fs.BoolVar(&c.allowRemote, "allow-remote", false, "allow a non-loopback -addr (the emulator has no TLS and a well-known default token)")
+	fs.BoolVar(&c.allowRemote, "allow-remote", false, "allow a non-loopback -addr and requests addressed to any host name (the emulator has no TLS and a well-known default token)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -75,23 +74,10 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (co
 	if c.sampleTrips == 0 || c.sampleTrips < -1 {
 		return c, errors.New("-sample-trips must be positive, or -1 for no sample data")
 	}
-	if !c.allowRemote && !loopback(c.addr) {
+	if !c.allowRemote && !emulator.IsLoopback(c.addr) {
 		return c, fmt.Errorf("-addr %s is not a loopback address; pass -allow-remote to serve other machines", c.addr)
 	}
 	return c, nil
-}
-
-// loopback reports whether addr's host is a loopback name or address.
-func loopback(addr string) bool {
-	host, _, err := net.SplitHostPort(addr)
-	if err != nil {
-		return false
-	}
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 func (c config) options(stderr io.Writer) emulator.Options {
@@ -105,6 +91,7 @@ func (c config) options(stderr io.Writer) emulator.Options {
 		RowsPerChunk: c.chunkRows,
 		SampleTrips:  c.sampleTrips,
 		Latency:      c.latency,
+		AllowRemote:  c.allowRemote,
 	}
 	if c.verbose {
 		logger := log.New(stderr, "dbsql-emulator: ", log.LstdFlags|log.Lmicroseconds)

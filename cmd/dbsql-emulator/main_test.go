@@ -116,7 +116,11 @@ func TestParseFlags(t *testing.T) {
 		t.Errorf("defaults: %+v %v", c, err)
 	}
 	opts := config{warehouseID: "w", warehouseName: "n", coldStart: time.Second, token: "t", chunkRows: 5, sampleTrips: 1}.options(&sink)
-	if opts.Warehouses[0].State != "STOPPED" || opts.Warehouses[0].StartDelay != time.Second || opts.RowsPerChunk != 5 {
+	if opts.Warehouses[0].State != "STOPPED" || opts.Warehouses[0].StartDelay != time.Second || opts.RowsPerChunk != 5 || opts.AllowRemote {
 		t.Errorf("options %+v", opts)
+	}
+	// -allow-remote also lets requests name any host (see emulator.IsLoopback).
+	if opts := (config{allowRemote: true, token: "t", chunkRows: 1, sampleTrips: 1}).options(&sink); !opts.AllowRemote {
+		t.Errorf("-allow-remote did not reach the emulator's options")
 	}
 }

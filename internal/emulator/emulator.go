@@ -55,6 +55,10 @@ func New(opts Options) (*Emulator, error) {
 		_ = db.Close()
 		return nil, fmt.Errorf("emulator: preparing DuckDB: %w", err)
 	}
+	if err := lockDown(context.Background(), db); err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("emulator: locking DuckDB down: %w", err)
+	}
 	ctx, stop := context.WithCancel(context.Background())
 	e := &Emulator{
 		opts:       opts,
@@ -98,7 +102,7 @@ func (e *Emulator) ConnState(c net.Conn, s http.ConnState) {
 }
 
 // ServeHTTP answers one API request: it records it, adds the configured
-// latency, checks the token, routes it, injects any fault that matches and
+// latency, checks the Host header and the token, routes it, injects any fault that matches and
 // runs the handler.
 func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	started := time.Now()
@@ -133,6 +137,11 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if e.ctx.Err() != nil {
 		x.fail(http.StatusServiceUnavailable, "TEMPORARILY_UNAVAILABLE", "The emulator is shutting down.")
+		return
+	}
+	if !e.opts.AllowRemote && !IsLoopback(r.Host) {
+		// Before the token is even looked at: see IsLoopback.
+		x.fail(http.StatusForbidden, "PERMISSION_DENIED", fmt.Sprintf("The emulator only answers requests addressed to localhost, 127.0.0.1 or [::1], not to %q. Start it with -allow-remote to serve other host names.", r.Host))
 		return
 	}
 	if !e.authenticate(x) {

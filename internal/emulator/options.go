@@ -75,6 +75,11 @@ type Options struct {
 	// Logf, when set, receives one human-readable line per request. Tokens are
 	// never part of it.
 	Logf func(format string, args ...any)
+	// AllowRemote lets Listen serve a non-loopback address and answers
+	// requests whatever host name they are addressed to. Without it, a request
+	// whose Host header is not localhost, 127.0.0.0/8 or [::1] is refused (see
+	// IsLoopback for why).
+	AllowRemote bool
 }
 
 // Warehouse describes one emulated SQL warehouse.

@@ -89,6 +89,10 @@ func classifyDuckDBError(err error) *sqlFailure {
 	detail = strings.TrimSpace(detail)
 
 	switch {
+	case reachesOutside(kind, detail):
+		// DuckDB's message names the file or extension it refused; a failure
+		// says only that the emulator does not go there.
+		return &sqlFailure{class: "INSUFFICIENT_PERMISSIONS", sqlState: "42501", text: "Insufficient privileges: the emulator gives SQL no access to the machine's files, network, extensions or settings."}
 	case kind == duckdb.ErrorTypeParser || kind == duckdb.ErrorTypeSyntax:
 		if m := reSyntaxNear.FindStringSubmatch(detail); m != nil {
 			return &sqlFailure{class: "PARSE_SYNTAX_ERROR", sqlState: "42601", text: fmt.Sprintf("Syntax error at or near '%s'.", strings.ReplaceAll(m[1], `""`, `"`))}
@@ -142,4 +146,16 @@ func classifyDuckDBError(err error) *sqlFailure {
 	default:
 		return &sqlFailure{class: "INTERNAL_ERROR", sqlState: "XX000", text: detail}
 	}
+}
+
+// reachesOutside reports whether DuckDB refused a statement because it tried
+// to leave the database: a file, the network, an extension or a locked
+// setting (see lockDown).
+func reachesOutside(kind duckdb.ErrorType, detail string) bool {
+	switch kind {
+	case duckdb.ErrorTypePermission, duckdb.ErrorTypeIO, duckdb.ErrorTypeHTTP, duckdb.ErrorTypeNetwork,
+		duckdb.ErrorTypeMissingExtension, duckdb.ErrorTypeAutoLoad:
+		return true
+	}
+	return strings.Contains(detail, "configuration has been locked")
 }
