@@ -15,7 +15,15 @@ import (
 // runSQL runs a statement on its own DuckDB connection in the requested
 // catalog and schema and materialises the result.
 func (e *Emulator) runSQL(ctx context.Context, plan executePlan) (*resultSet, error) {
-	tr, err := translateSQL(plan.sql, plan.params, e.opts.UserName)
+	toks, err := lex(plan.sql)
+	if err != nil {
+		return nil, err
+	}
+	one, err := oneStatement(plan.sql, toks)
+	if err != nil {
+		return nil, err
+	}
+	tr, err := translateSQL(joinTokens(one), plan.params, e.opts.UserName)
 	if err != nil {
 		return nil, err
 	}

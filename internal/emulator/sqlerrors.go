@@ -16,6 +16,7 @@ type sqlFailure struct {
 	class     string // e.g. TABLE_OR_VIEW_NOT_FOUND
 	sqlState  string
 	text      string
+	position  string // "(line 1, pos 9)" for syntax errors, as Databricks adds it
 }
 
 // Error makes a failure usable where an error is expected (the translator).
@@ -30,6 +31,9 @@ func (f *sqlFailure) message() string {
 	}
 	if f.sqlState != "" {
 		msg += " SQLSTATE: " + f.sqlState
+	}
+	if f.position != "" {
+		msg += " " + f.position
 	}
 	return msg
 }

@@ -119,10 +119,6 @@ func (t *translator) prevIdent() bool {
 	return t.pos > 0 && isIdentByte(t.src[t.pos-1])
 }
 
-func isIdentStart(c byte) bool {
-	return c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= 0x80
-}
-
 // blockComment copies a /* */ comment; they nest in Databricks SQL.
 func (t *translator) blockComment() {
 	start, depth := t.pos, 0
