@@ -30,6 +30,7 @@ type Emulator struct {
 	tokens     *tokenStore
 	warehouses *warehouseSet
 	statements *statementStore
+	meta       *metastore
 
 	// ctx is the parent of every statement's execution; Close cancels it.
 	ctx       context.Context
@@ -51,18 +52,11 @@ func New(opts Options) (*Emulator, error) {
 		return nil, fmt.Errorf("emulator: opening DuckDB: %w", err)
 	}
 	db := sql.OpenDB(connector)
-	if err := prepareDatabase(context.Background(), db, opts.SampleTrips); err != nil {
-		_ = db.Close()
-		return nil, fmt.Errorf("emulator: preparing DuckDB: %w", err)
-	}
-	if err := lockDown(context.Background(), db); err != nil {
-		_ = db.Close()
-		return nil, fmt.Errorf("emulator: locking DuckDB down: %w", err)
-	}
 	ctx, stop := context.WithCancel(context.Background())
 	e := &Emulator{
 		opts:       opts,
 		db:         db,
+		meta:       newMetastore(),
 		log:        newRequestLog(),
 		tokens:     newTokenStore(opts.Tokens, opts.MaxTokens),
 		warehouses: newWarehouseSet(opts.Warehouses),
@@ -71,7 +65,25 @@ func New(opts Options) (*Emulator, error) {
 		stop:       stop,
 	}
 	e.table = e.routes()
+	if err := e.start(ctx); err != nil {
+		stop()
+		_ = db.Close()
+		return nil, err
+	}
 	return e, nil
+}
+
+// start prepares the workspace, loads the user's files, locks DuckDB down
+// (the files must be read before) and runs the user's init script (after, so
+// that whatever it says runs with the doors closed).
+func (e *Emulator) start(ctx context.Context) error {
+	if err := e.prepare(ctx); err != nil {
+		return fmt.Errorf("emulator: preparing DuckDB: %w", err)
+	}
+	if err := lockDown(ctx, e.db); err != nil {
+		return fmt.Errorf("emulator: locking DuckDB down: %w", err)
+	}
+	return nil
 }
 
 // Close cancels the statements still running, waits for them and closes the

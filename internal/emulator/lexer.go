@@ -43,6 +43,17 @@ func (t token) is(kw string) bool { return t.kind == tkWord && strings.EqualFold
 // semicolon reports whether t separates statements.
 func (t token) semicolon() bool { return t.kind == tkOp && t.text == ";" }
 
+// name is the identifier t stands for, or "" when it is not one.
+func (t token) name() string {
+	switch t.kind {
+	case tkWord:
+		return t.text
+	case tkIdent:
+		return t.val
+	}
+	return ""
+}
+
 // operators are the multi-character operators, longest first.
 var operators = []string{"<=>", "::", "<>", "!=", "<=", ">=", "==", "||", "->", "=>", "<<", ">>", "&&"}
 

@@ -85,7 +85,8 @@ func classifyDuckDBError(err error) *sqlFailure {
 	if i := strings.Index(msg, "\n\nLINE "); i >= 0 {
 		msg = msg[:i]
 	}
-	msg = strings.ReplaceAll(msg, mainCatalog, "main")
+	// The names DuckDB knows catalogs by are the emulator's, not the user's.
+	msg = strings.ReplaceAll(strings.ReplaceAll(msg, catalogPrefix, ""), metaDB, "")
 	detail := msg
 	if prefix, after, ok := strings.Cut(msg, ": "); ok && strings.HasSuffix(prefix, "Error") && !strings.Contains(prefix, "\n") {
 		detail = after // drop DuckDB's "Catalog Error: " kind prefix

@@ -1,0 +1,401 @@
+package emulator
+
+import (
+	"strings"
+)
+
+// relation writes the table reference at toks[i] (after FROM, JOIN or a
+// comma in a FROM clause) and returns the index of its last token.
+func (r *renderer) relation(w *writer, toks []token, i int) (int, error) {
+	t := toks[i]
+	switch {
+	case t.is("VALUES"):
+		return r.inlineTable(w, toks, i)
+	case t.is("LATERAL"):
+		w.put("LATERAL", t.space)
+		if i+1 >= len(toks) {
+			return i, nil
+		}
+		return r.relation(w, toks, i+1)
+	case t.kind == tkWord && i+1 < len(toks) && toks[i+1].op("("):
+		return r.tableFunction(w, toks, i)
+	case t.kind != tkWord && t.kind != tkIdent:
+		return 0, syntaxErrorAt(r.s.src, t.pos, t.text, "")
+	}
+	parts, end := nameChain(toks, i)
+	if end+1 < len(toks) && (toks[end+1].is("VERSION") || toks[end+1].is("TIMESTAMP") && end+2 < len(toks) && toks[end+2].is("AS")) {
+		return 0, unsupported(unsupportedClause, "time travel (VERSION AS OF, TIMESTAMP AS OF)")
+	}
+	rel, err := r.tableReference(parts)
+	if err != nil {
+		return 0, err
+	}
+	w.put(rel, t.space)
+	return r.alias(w, toks, end+1)
+}
+
+// tableReference resolves a table name to the DuckDB relation it reads.
+func (r *renderer) tableReference(parts []string) (string, error) {
+	if len(parts) == 1 && r.ctes[strings.ToLower(parts[0])] {
+		return duckIdentifier(parts[0]), nil
+	}
+	written := make([]string, len(parts))
+	for k, p := range parts {
+		written[k] = "`" + p + "`"
+	}
+	asWritten := strings.Join(written, ".")
+	switch {
+	case len(parts) == 3 && strings.EqualFold(parts[1], "information_schema"):
+		if exists, _ := r.s.e.meta.catalog(strings.ToLower(parts[0])); !exists {
+			return "", tableNotFound(asWritten)
+		}
+		return informationSchemaRelation(strings.ToLower(parts[0]), parts[2])
+	case len(parts) == 2 && strings.EqualFold(parts[0], "information_schema"):
+		return informationSchemaRelation(r.s.catalog, parts[1])
+	}
+	o, err := r.s.tableName(parts)
+	if err != nil {
+		return "", err
+	}
+	kind, err := r.s.e.tableType(r.s.ctx, o)
+	if err != nil {
+		return "", err
+	}
+	if kind == "" {
+		return "", tableNotFound(asWritten)
+	}
+	return o.duck(), nil
+}
+
+// aliasStop are the words that end a relation rather than name it.
+var aliasStop = map[string]bool{"AS": true, "TABLESAMPLE": true, "WITH": true, "FOR": true, "VERSION": true}
+
+// alias writes the optional alias after a relation (AS t, t, t(a, b)) and
+// returns the index of its last token, i-1 when there is none.
+func (r *renderer) alias(w *writer, toks []token, i int) (int, error) {
+	j := i
+	as := j < len(toks) && toks[j].is("AS")
+	if as {
+		j++
+	}
+	if j >= len(toks) {
+		if as {
+			return 0, syntaxErrorAt(r.s.src, len(r.s.src), "", "")
+		}
+		return i - 1, nil
+	}
+	t := toks[j]
+	upper := strings.ToUpper(t.text)
+	if t.kind != tkIdent && (t.kind != tkWord || clauseKeywords[upper] || aliasStop[upper] || notFunction[upper]) {
+		if as {
+			return 0, syntaxErrorAt(r.s.src, t.pos, t.text, "")
+		}
+		return i - 1, nil
+	}
+	name := t.text
+	if t.kind == tkIdent {
+		name = t.val
+	}
+	w.put("AS "+duckIdentifier(name), true)
+	if j+1 < len(toks) && toks[j+1].op("(") {
+		end := matchParen(toks, j+1)
+		cols, err := identifierList(r.s.src, toks[j+2:end])
+		if err != nil {
+			return 0, err
+		}
+		w.put("("+strings.Join(cols, ", ")+")", false)
+		return end, nil
+	}
+	return j, nil
+}
+
+// identifierList reads a, `b`, c as quoted DuckDB identifiers.
+func identifierList(src string, toks []token) ([]string, error) {
+	var out []string
+	for _, item := range splitTop(toks) {
+		if len(item) != 1 || item[0].kind != tkWord && item[0].kind != tkIdent {
+			at := token{pos: len(src)}
+			if len(item) > 0 {
+				at = item[0]
+			}
+			return nil, syntaxErrorAt(src, at.pos, at.text, "")
+		}
+		name := item[0].text
+		if item[0].kind == tkIdent {
+			name = item[0].val
+		}
+		out = append(out, duckIdentifier(name))
+	}
+	return out, nil
+}
+
+// inlineTable writes VALUES (1, 'a'), (2, 'b') in a FROM clause, which
+// Databricks allows without brackets and DuckDB does not.
+func (r *renderer) inlineTable(w *writer, toks []token, i int) (int, error) {
+	end := i + 1
+	for end < len(toks) {
+		if toks[end].op("(") {
+			end = matchParen(toks, end)
+		}
+		end++
+		if end < len(toks) && toks[end].op(",") {
+			end++
+			continue
+		}
+		break
+	}
+	s, err := r.render(toks[i:end], modeQuery, false)
+	if err != nil {
+		return 0, err
+	}
+	w.put("("+s+")", toks[i].space)
+	return r.alias(w, toks, end)
+}
+
+// with writes WITH name [(cols)] [AS] (query), ... and returns the index of
+// the last token of the last definition.
+func (r *renderer) with(w *writer, toks []token, i int) (int, error) {
+	w.put("WITH", toks[i].space)
+	i++
+	if i < len(toks) && toks[i].is("RECURSIVE") {
+		w.put("RECURSIVE", true)
+		i++
+	}
+	for {
+		if i >= len(toks) || toks[i].kind != tkWord && toks[i].kind != tkIdent {
+			at := token{pos: len(r.s.src)}
+			if i < len(toks) {
+				at = toks[i]
+			}
+			return 0, syntaxErrorAt(r.s.src, at.pos, at.text, "")
+		}
+		name := toks[i].text
+		if toks[i].kind == tkIdent {
+			name = toks[i].val
+		}
+		r.ctes[strings.ToLower(name)] = true
+		w.put(duckIdentifier(name), true)
+		i++
+		if i < len(toks) && toks[i].op("(") {
+			end := matchParen(toks, i)
+			cols, err := identifierList(r.s.src, toks[i+1:end])
+			if err != nil {
+				return 0, err
+			}
+			w.put("("+strings.Join(cols, ", ")+")", false)
+			i = end + 1
+		}
+		if i < len(toks) && toks[i].is("AS") {
+			i++
+		}
+		if i >= len(toks) || !toks[i].op("(") {
+			return 0, syntaxErrorAt(r.s.src, toks[min(i, len(toks)-1)].pos, toks[min(i, len(toks)-1)].text, "")
+		}
+		end := matchParen(toks, i)
+		body, err := r.render(toks[i+1:end], modeQuery, false)
+		if err != nil {
+			return 0, err
+		}
+		w.put("AS ("+body+")", true)
+		if end+1 < len(toks) && toks[end+1].op(",") {
+			w.put(",", false)
+			i = end + 2
+			continue
+		}
+		return end, nil
+	}
+}
+
+// selectEnd are the words that end a select list.
+var selectEnd = map[string]bool{
+	"FROM": true, "WHERE": true, "GROUP": true, "HAVING": true, "ORDER": true, "LIMIT": true, "OFFSET": true,
+	"QUALIFY": true, "WINDOW": true, "UNION": true, "INTERSECT": true, "EXCEPT": true, "MINUS": true, "SORT": true,
+	"CLUSTER": true, "DISTRIBUTE": true, "LATERAL": true, "INTO": true,
+}
+
+// selectList writes the statement's own select list, naming each unnamed
+// column the way Databricks does (count(1), upper(x), (a + 1)) rather than
+// after the DuckDB expression the emulator runs.
+func (r *renderer) selectList(w *writer, toks []token, i int) (int, error) {
+	w.put(toks[i].text, toks[i].space)
+	j := i + 1
+	for j < len(toks) && (toks[j].is("DISTINCT") || toks[j].is("ALL")) {
+		w.put(toks[j].text, true)
+		j++
+	}
+	end := j
+	for end < len(toks) {
+		t := toks[end]
+		if t.op("(") || t.op("[") {
+			end = matchParen(toks, end) + 1
+			continue
+		}
+		starExcept := t.is("EXCEPT") && end > 0 && toks[end-1].op("*")
+		if t.kind == tkWord && selectEnd[strings.ToUpper(t.text)] && !starExcept {
+			break
+		}
+		end++
+	}
+	for k, item := range splitTop(toks[j:end]) {
+		if len(item) == 0 {
+			return 0, syntaxErrorAt(r.s.src, toks[end-1].pos, toks[end-1].text, "")
+		}
+		s, err := r.render(item, modeExpr, false)
+		if err != nil {
+			return 0, err
+		}
+		if k > 0 {
+			w.put(",", false)
+		}
+		w.put(s, true)
+		if !hasAlias(item) && !isColumnReference(item) {
+			w.put("AS "+duckIdentifier(autoName(item)), true)
+		}
+	}
+	return end - 1, nil
+}
+
+// hasAlias reports whether a select item names its column (x AS n, x n).
+func hasAlias(item []token) bool {
+	n := len(item)
+	if n < 2 {
+		return false
+	}
+	if item[n-2].is("AS") {
+		return true
+	}
+	last, prev := item[n-1], item[n-2]
+	if last.kind != tkIdent && (last.kind != tkWord || notAlias[strings.ToUpper(last.text)]) {
+		return false
+	}
+	return prev.kind == tkWord && !notAlias[strings.ToUpper(prev.text)] || prev.kind == tkIdent ||
+		prev.kind == tkNumber || prev.kind == tkString || prev.kind == tkMarker || prev.op(")") || prev.op("]")
+}
+
+// notAlias are words that end an expression rather than name it.
+var notAlias = map[string]bool{
+	"END": true, "NULL": true, "TRUE": true, "FALSE": true, "YEAR": true, "YEARS": true, "MONTH": true, "MONTHS": true,
+	"DAY": true, "DAYS": true, "HOUR": true, "HOURS": true, "MINUTE": true, "MINUTES": true, "SECOND": true,
+	"SECONDS": true, "WEEK": true, "WEEKS": true, "IS": true, "NOT": true, "AND": true, "OR": true, "CASE": true,
+	"WHEN": true, "THEN": true, "ELSE": true, "DISTINCT": true, "INTERVAL": true, "LIKE": true, "IN": true,
+}
+
+// isColumnReference reports whether a select item is a bare column (a,
+// t.a, t.*), which keeps its own name.
+func isColumnReference(item []token) bool {
+	for k, t := range item {
+		if k%2 == 1 && !t.op(".") || k%2 == 0 && t.kind != tkWord && t.kind != tkIdent && !t.op("*") {
+			return false
+		}
+	}
+	return len(item)%2 == 1
+}
+
+// autoName is the column name Databricks gives an unnamed expression: its
+// text, with function names in lower case, literals unquoted and count(*)
+// as count(1).
+func autoName(item []token) string {
+	var b strings.Builder
+	depth, binary := 0, false
+	for k, t := range item {
+		prev := token{kind: tkOp, text: "("}
+		if k > 0 {
+			prev = item[k-1]
+		}
+		wordLike := t.kind != tkOp
+		if wordLike && (prev.kind != tkOp || prev.op(")")) {
+			b.WriteByte(' ')
+		}
+		switch {
+		case t.op("*") && prev.op("(") && k+1 < len(item) && item[k+1].op(")"):
+			b.WriteString("1")
+		case t.kind == tkString || t.kind == tkIdent:
+			b.WriteString(t.val)
+		case t.kind == tkMarker:
+			b.WriteString(":" + t.val)
+		case t.kind == tkWord && k+1 < len(item) && item[k+1].op("("):
+			b.WriteString(strings.ToLower(t.text))
+		case t.op(","):
+			b.WriteString(", ")
+		case t.op("(") || t.op("["):
+			depth++
+			b.WriteString(t.text)
+		case t.op(")") || t.op("]"):
+			depth--
+			b.WriteString(t.text)
+		case t.op(".") || t.op("::"):
+			b.WriteString(t.text)
+		case t.kind == tkOp:
+			binary = binary || depth == 0 && k > 0
+			b.WriteString(" " + t.text + " ")
+		default:
+			b.WriteString(t.text)
+		}
+	}
+	s := strings.Join(strings.Fields(b.String()), " ")
+	s = strings.ReplaceAll(strings.ReplaceAll(s, "( ", "("), " )", ")")
+	if binary {
+		return "(" + s + ")"
+	}
+	return s
+}
+
+// lateralView writes LATERAL VIEW [OUTER] explode(x) t AS c as the lateral
+// join DuckDB knows.
+func (r *renderer) lateralView(w *writer, toks []token, i int) (int, error) {
+	j := i + 2
+	outer := j < len(toks) && toks[j].is("OUTER")
+	if outer {
+		j++
+	}
+	if j+1 >= len(toks) || toks[j].kind != tkWord || !toks[j+1].op("(") {
+		return 0, syntaxErrorAt(r.s.src, toks[min(j, len(toks)-1)].pos, toks[min(j, len(toks)-1)].text, "")
+	}
+	fn := strings.ToLower(toks[j].text)
+	end := matchParen(toks, j+1)
+	arg, err := r.render(toks[j+2:end], modeExpr, false)
+	if err != nil {
+		return 0, err
+	}
+	var names []string
+	k := end + 1
+	for k < len(toks) && (toks[k].kind == tkWord || toks[k].kind == tkIdent || toks[k].op(",")) {
+		if t := toks[k]; !t.op(",") && !t.is("AS") {
+			if clauseKeywords[strings.ToUpper(t.text)] && t.kind == tkWord {
+				break
+			}
+			names = append(names, t.name())
+		}
+		k++
+	}
+	var cols []string
+	switch fn {
+	case "explode":
+		cols = []string{"unnest(" + arg + ")"}
+	case "posexplode":
+		cols = []string{"unnest(range(len(" + arg + "))::INTEGER)", "unnest(" + arg + ")"}
+	default:
+		return 0, unsupported(unsupportedFunction, "LATERAL VIEW "+fn)
+	}
+	if len(names) == 0 || len(names) > len(cols)+1 {
+		return 0, syntaxErrorAt(r.s.src, toks[min(k, len(toks)-1)].pos, toks[min(k, len(toks)-1)].text, "")
+	}
+	defaults := []string{"col"}
+	if fn == "posexplode" {
+		defaults = []string{"pos", "col"}
+	}
+	for c := range cols {
+		name := defaults[c]
+		if c+1 < len(names) {
+			name = names[c+1]
+		}
+		cols[c] += " AS " + duckIdentifier(name)
+	}
+	sub := "LATERAL (SELECT " + strings.Join(cols, ", ") + ") AS " + duckIdentifier(names[0])
+	if outer {
+		w.put("LEFT JOIN "+sub+" ON true", true)
+	} else {
+		w.put("CROSS JOIN "+sub, true)
+	}
+	return k - 1, nil
+}
