@@ -100,7 +100,7 @@ func (s *session) updateOrDelete(p *parser) (*resultSet, error) {
 	if verb == "DELETE" {
 		stmt = "DELETE FROM " + o.duck()
 	}
-	rest := p.rest()
+	rest := unqualifySetTargets(p.rest())
 	r := newRenderer(s)
 	var w writer
 	end, err := r.alias(&w, rest, 0)
@@ -133,7 +133,7 @@ func (s *session) merge(p *parser) (*resultSet, error) {
 		return nil, &sqlFailure{class: "EXPECT_TABLE_NOT_VIEW.NO_ALTERNATIVE", sqlState: "42809", text: fmt.Sprintf("'MERGE' expects a table but %s is a view.", o)}
 	}
 	p.accept("WITH", "SCHEMA", "EVOLUTION")
-	rest := p.rest()
+	rest := unqualifySetTargets(p.rest())
 	r := newRenderer(s)
 	var w writer
 	end, err := r.alias(&w, rest, 0)
@@ -180,6 +180,43 @@ func argValues(r *renderer) []any {
 	var out []any
 	for _, a := range r.args() {
 		out = append(out, sql.Named(a.Name, a.Value))
+	}
+	return out
+}
+
+// unqualifySetTargets drops the table qualifier from the columns an UPDATE
+// SET assigns (SET t.name = s.name): Databricks allows it and DuckDB does
+// not, and the target table is the only one a SET can assign anyway.
+func unqualifySetTargets(toks []token) []token {
+	out := make([]token, 0, len(toks))
+	inSet, depth := false, 0
+	for i := 0; i < len(toks); i++ {
+		t := toks[i]
+		switch {
+		case t.op("(") || t.op("["):
+			depth++
+		case t.op(")") || t.op("]"):
+			depth--
+		case depth == 0 && t.is("SET"):
+			inSet = true
+		case depth == 0 && (t.is("WHERE") || t.is("WHEN")):
+			inSet = false
+		}
+		startsTarget := inSet && depth == 0 && i > 0 && (toks[i-1].is("SET") || toks[i-1].op(","))
+		if startsTarget && t.name() != "" {
+			j := i
+			for j+2 < len(toks) && toks[j+1].op(".") && toks[j+2].name() != "" {
+				j += 2
+			}
+			if j > i && j+1 < len(toks) && toks[j+1].op("=") {
+				last := toks[j]
+				last.space = t.space
+				out = append(out, last)
+				i = j
+				continue
+			}
+		}
+		out = append(out, t)
 	}
 	return out
 }

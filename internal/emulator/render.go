@@ -109,9 +109,7 @@ func (r *renderer) render(toks []token, m mode, top bool) (string, error) {
 			if err != nil {
 				return "", err
 			}
-			if t.op(",") && inFrom {
-				expectRel = true
-			}
+			expectRel = t.op(",") && inFrom
 			i = n
 			continue
 		}
@@ -350,65 +348,5 @@ var notFunction = map[string]bool{
 	"SOME": true, "DISTINCT": true, "SELECT": true, "WHERE": true, "HAVING": true, "LIMIT": true, "RETURNING": true,
 	"INTO": true, "SET": true, "IS": true, "LIKE": true, "ILIKE": true, "CASE": true, "END": true, "EXCLUDE": true,
 	"INTERVAL": true, "OFFSET": true, "QUALIFY": true, "UNION": true, "INTERSECT": true, "EXCEPT": true,
-}
-
-// numberLiteral spells a Databricks numeric literal for DuckDB: the type
-// suffixes become casts, so 2L is a BIGINT and 1.5BD a DECIMAL.
-func numberLiteral(text string) string {
-	upper := strings.ToUpper(text)
-	cast := func(digits, typ string) string { return "CAST(" + digits + " AS " + typ + ")" }
-	switch {
-	case strings.HasSuffix(upper, "BD"):
-		digits := text[:len(text)-2]
-		whole, frac, _ := strings.Cut(strings.TrimLeft(digits, "0"), ".")
-		p := max(len(whole)+len(frac), 1)
-		return cast(digits, fmt.Sprintf("DECIMAL(%d,%d)", min(p, 38), min(len(frac), 38)))
-	case strings.HasSuffix(upper, "L"):
-		return cast(text[:len(text)-1], "BIGINT")
-	case strings.HasSuffix(upper, "S"):
-		return cast(text[:len(text)-1], "SMALLINT")
-	case strings.HasSuffix(upper, "Y"):
-		return cast(text[:len(text)-1], "TINYINT")
-	case strings.HasSuffix(upper, "D"):
-		return cast(text[:len(text)-1], "DOUBLE")
-	case strings.HasSuffix(upper, "F"):
-		return cast(text[:len(text)-1], "FLOAT")
-	}
-	return text
-}
-
-// marker binds :name to its parameter.
-func (r *renderer) marker(name string) (string, error) {
-	p, ok := r.s.params[name]
-	if !ok {
-		return "", unboundParameter(name)
-	}
-	if !r.seen[name] {
-		r.seen[name] = true
-		r.used = append(r.used, name)
-	}
-	switch p.cast {
-	case "":
-		return "NULL", nil
-	case "VARCHAR":
-		// Untyped, so that DuckDB casts the text to whatever it meets, as
-		// Databricks does with a STRING parameter compared to a number or a
-		// date.
-		return "$" + name, nil
-	}
-	return "CAST($" + name + " AS " + p.cast + ")", nil
-}
-
-// duckStringLiteral quotes s as a standard SQL literal. A NUL byte cannot be
-// sent inside the query text (the C API reads it as the end), so it is spelled
-// with chr(0).
-func duckStringLiteral(s string) string {
-	parts := strings.Split(s, "\x00")
-	for i, p := range parts {
-		parts[i] = "'" + strings.ReplaceAll(p, "'", "''") + "'"
-	}
-	if len(parts) == 1 {
-		return parts[0]
-	}
-	return "(" + strings.Join(parts, " || chr(0) || ") + ")"
+	"INSERT": true,
 }

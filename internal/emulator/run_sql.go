@@ -13,7 +13,14 @@ import (
 
 // runSQL runs one statement on its own DuckDB connection, in the catalog and
 // schema the request named, and materialises the result.
-func (e *Emulator) runSQL(ctx context.Context, plan executePlan) (*resultSet, error) {
+func (e *Emulator) runSQL(ctx context.Context, plan executePlan) (res *resultSet, err error) {
+	defer func() {
+		// A statement the emulator cannot handle must fail alone, not take
+		// the emulator (and every test using it) down.
+		if r := recover(); r != nil {
+			res, err = nil, &sqlFailure{errorCode: "INTERNAL_ERROR", class: "INTERNAL_ERROR", sqlState: "XX000", text: "The emulator failed on this statement. This is a bug in the emulator: please report it with the statement."}
+		}
+	}()
 	toks, err := lex(plan.sql)
 	if err != nil {
 		return nil, err

@@ -53,6 +53,8 @@ var (
 	reCatalogMissing = regexp.MustCompile(`Catalog (?:with name )?"?([^"\s!]+)"? does not exist`)
 	reAlreadyExists  = regexp.MustCompile(`(Table|View|Schema) with name "?([^"\s!]+)"? already exists`)
 	reColumnMissing  = regexp.MustCompile(`Referenced column "((?:[^"]|"")*)" (?:was )?not found`)
+	reArity          = regexp.MustCompile(`table (\S+) has (\d+) columns but (\d+) values were supplied`)
+	reNotNull        = regexp.MustCompile(`NOT NULL constraint failed: [^.\s]+\.(\S+)`)
 	reFunctionMiss   = regexp.MustCompile(`(?:Scalar |Table |Aggregate )?Function with name (\S+?) does not exist`)
 	reCastString     = regexp.MustCompile(`Could not convert string "?'?(.*?)'?"? to ([A-Z0-9_(), ]+)`)
 )
@@ -121,6 +123,16 @@ func classifyDuckDBError(err error) *sqlFailure {
 			return &sqlFailure{class: "SCHEMA_ALREADY_EXISTS", sqlState: "42P06", text: fmt.Sprintf("Cannot create schema `%s` because it already exists.", m[2])}
 		}
 		return &sqlFailure{class: "TABLE_OR_VIEW_ALREADY_EXISTS", sqlState: "42P07", text: fmt.Sprintf("Cannot create table or view `%s` because it already exists.", m[2])}
+	case reArity.MatchString(detail):
+		m := reArity.FindStringSubmatch(detail)
+		reason := "not enough data columns"
+		class := "INSERT_COLUMN_ARITY_MISMATCH.NOT_ENOUGH_DATA_COLUMNS"
+		if len(m[3]) > len(m[2]) || len(m[3]) == len(m[2]) && m[3] > m[2] {
+			reason, class = "too many data columns", "INSERT_COLUMN_ARITY_MISMATCH.TOO_MANY_DATA_COLUMNS"
+		}
+		return &sqlFailure{class: class, sqlState: "21S01", text: fmt.Sprintf("Cannot write to `%s`, the reason is %s: the table has %s columns and the data %s.", m[1], reason, m[2], m[3])}
+	case reNotNull.MatchString(detail):
+		return &sqlFailure{class: "DELTA_NOT_NULL_CONSTRAINT_VIOLATED", sqlState: "23502", text: fmt.Sprintf("NOT NULL constraint violated for column: %s.", reNotNull.FindStringSubmatch(detail)[1])}
 	case reColumnMissing.MatchString(detail):
 		name := reColumnMissing.FindStringSubmatch(detail)[1]
 		return &sqlFailure{class: "UNRESOLVED_COLUMN.WITHOUT_SUGGESTION", sqlState: "42703", text: fmt.Sprintf("A column, variable, or function parameter with name `%s` cannot be resolved.", strings.ReplaceAll(name, `""`, `"`))}
