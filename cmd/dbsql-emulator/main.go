@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
@@ -33,10 +34,31 @@ func main() {
 
 // config is what the flags say.
 type config struct {
-	addr, token, warehouseID, warehouseName, urlFile string
-	coldStart, latency                               time.Duration
-	chunkRows, sampleTrips                           int
-	verbose, allowRemote                             bool
+	addr, token, warehouseID, warehouseName, urlFile, initFile string
+	coldStart, latency                                         time.Duration
+	chunkRows, sampleTrips                                     int
+	verbose, allowRemote                                       bool
+	loads                                                      loadFlags
+}
+
+// loadFlags collects the repeatable -load catalog.schema.table=PATH.
+type loadFlags []emulator.Load
+
+func (l *loadFlags) String() string {
+	parts := make([]string, len(*l))
+	for i, load := range *l {
+		parts[i] = load.Table + "=" + load.Path
+	}
+	return strings.Join(parts, ", ")
+}
+
+func (l *loadFlags) Set(v string) error {
+	table, path, ok := strings.Cut(v, "=")
+	if !ok || table == "" || path == "" {
+		return errors.New("want catalog.schema.table=PATH")
+	}
+	*l = append(*l, emulator.Load{Table: table, Path: path})
+	return nil
 }
 
 func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (config, error) {
@@ -53,6 +75,8 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (co
 	fs.IntVar(&c.sampleTrips, "sample-trips", 21932, "rows in samples.nyctaxi.trips; -1 for no sample data")
 	fs.StringVar(&c.urlFile, "url-file", "", "write the base URL to this file once listening (for scripts)")
 	fs.BoolVar(&c.verbose, "v", false, "log every request to stderr (never the token)")
+	fs.StringVar(&c.initFile, "init", "", "a file of Databricks SQL statements (separated by ;) to run at start: DDL, inserts, grants")
+	fs.Var(&c.loads, "load", "catalog.schema.table=PATH: make a CSV, Parquet or JSON file a table at start (repeatable)")
 	fs.BoolVar(&c.allowRemote, "allow-remote", false, "allow a non-loopback -addr and requests addressed to any host name (the emulator has no TLS and a well-known default token)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
@@ -80,7 +104,7 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (co
 	return c, nil
 }
 
-func (c config) options(stderr io.Writer) emulator.Options {
+func (c config) options(stderr io.Writer) (emulator.Options, error) {
 	wh := emulator.Warehouse{ID: c.warehouseID, Name: c.warehouseName}
 	if c.coldStart > 0 {
 		wh.State, wh.StartDelay = "STOPPED", c.coldStart
@@ -92,12 +116,21 @@ func (c config) options(stderr io.Writer) emulator.Options {
 		SampleTrips:  c.sampleTrips,
 		Latency:      c.latency,
 		AllowRemote:  c.allowRemote,
+		Load:         c.loads,
+	}
+	if c.initFile != "" {
+		// Read here, before the emulator locks DuckDB away from the files.
+		script, err := os.ReadFile(c.initFile)
+		if err != nil {
+			return opts, fmt.Errorf("-init: %w", err)
+		}
+		opts.InitSQL = string(script)
 	}
 	if c.verbose {
 		logger := log.New(stderr, "dbsql-emulator: ", log.LstdFlags|log.Lmicroseconds)
 		opts.Logf = logger.Printf
 	}
-	return opts
+	return opts, nil
 }
 
 // run serves until ctx ends.
@@ -106,7 +139,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return err
 	}
-	srv, err := emulator.Listen(c.addr, c.options(stderr))
+	opts, err := c.options(stderr)
+	if err != nil {
+		return err
+	}
+	srv, err := emulator.Listen(c.addr, opts)
 	if err != nil {
 		return err
 	}

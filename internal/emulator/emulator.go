@@ -80,10 +80,13 @@ func (e *Emulator) start(ctx context.Context) error {
 	if err := e.prepare(ctx); err != nil {
 		return fmt.Errorf("emulator: preparing DuckDB: %w", err)
 	}
+	if err := e.loadFiles(ctx); err != nil {
+		return err
+	}
 	if err := lockDown(ctx, e.db); err != nil {
 		return fmt.Errorf("emulator: locking DuckDB down: %w", err)
 	}
-	return nil
+	return e.runInit(ctx)
 }
 
 // Close cancels the statements still running, waits for them and closes the

@@ -29,10 +29,16 @@ func (e *Emulator) runSQL(ctx context.Context, plan executePlan) (res *resultSet
 	if err != nil {
 		return nil, err
 	}
+	return e.runTokens(ctx, one, plan)
+}
+
+// runTokens runs one lexed statement (of plan.sql, which may be a whole
+// -init script) on its own DuckDB connection.
+func (e *Emulator) runTokens(ctx context.Context, one []token, plan executePlan) (*resultSet, error) {
 	if err := checkBrackets(plan.sql, one); err != nil {
 		return nil, err
 	}
-	one, err = expandIdentifiers(plan.sql, one, plan.params)
+	one, err := expandIdentifiers(plan.sql, one, plan.params)
 	if err != nil {
 		return nil, err
 	}
