@@ -289,6 +289,8 @@ func (s *session) renameTable(p *parser, o objectName, kind string) (*resultSet,
 	if err := s.exec("ALTER " + what + " " + o.duck() + " RENAME TO " + duckIdentifier(to.name)); err != nil {
 		return nil, err
 	}
+	s.e.meta.setTable(o, "")
+	s.e.meta.setTable(to, kind)
 	for _, q := range []string{
 		"UPDATE META.tables SET name = ? WHERE catalog = ? AND schema = ? AND name = ?",
 		"UPDATE META.columns SET table_name = ? WHERE catalog = ? AND schema = ? AND table_name = ?",

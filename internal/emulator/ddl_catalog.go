@@ -142,12 +142,6 @@ func (s *session) dropCatalog(p *parser) (*resultSet, error) {
 	if schemas > 0 && !cascade {
 		return nil, catalogNotEmpty(objectName{catalog: name}.String())
 	}
-	if name == s.catalog {
-		// DuckDB cannot detach the database a connection is using.
-		if err := s.exec("USE " + metaDB); err != nil {
-			return nil, err
-		}
-	}
 	if err := s.exec("DETACH " + duckCatalog(name)); err != nil {
 		return nil, err
 	}
@@ -187,11 +181,6 @@ func (s *session) dropSchema(p *parser) (*resultSet, error) {
 	}
 	if tables > 0 && !cascade {
 		return nil, schemaNotEmpty(o.String())
-	}
-	if o.catalog == s.catalog && o.schema == s.schema {
-		if err := s.exec("USE " + metaDB); err != nil {
-			return nil, err
-		}
 	}
 	if err := s.exec("DROP SCHEMA " + o.duck() + " CASCADE"); err != nil {
 		return nil, err

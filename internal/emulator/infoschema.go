@@ -2,7 +2,6 @@ package emulator
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"strings"
 )
@@ -63,19 +62,26 @@ var informationSchema = map[string]string{
 	"information_schema_catalog_name": `SELECT c AS catalog_name`,
 }
 
-func createInformationSchema(ctx context.Context, db *sql.DB) error {
-	for view, body := range informationSchema {
-		q := fmt.Sprintf("CREATE MACRO %s.main.is_%s(c) AS TABLE %s", metaDB, view, strings.ReplaceAll(body, "META.", metaDB+"."))
-		if _, err := db.ExecContext(ctx, q); err != nil {
-			return fmt.Errorf("information_schema.%s: %w", view, err)
+// informationSchemaReady makes the macros, once, in one batch.
+func (e *Emulator) informationSchemaReady(ctx context.Context) error {
+	e.meta.infoOnce.Do(func() {
+		var b strings.Builder
+		for view, body := range informationSchema {
+			fmt.Fprintf(&b, "CREATE MACRO %s.main.is_%s(c) AS TABLE %s;\n", metaDB, view, strings.ReplaceAll(body, "META.", metaDB+"."))
 		}
-	}
-	return nil
+		if _, err := e.db.ExecContext(ctx, b.String()); err != nil {
+			e.meta.infoErr = fmt.Errorf("emulator: information_schema: %w", err)
+		}
+	})
+	return e.meta.infoErr
 }
 
 // informationSchemaRelation is the DuckDB relation a reference to
 // <catalog>.information_schema.<view> reads.
-func informationSchemaRelation(catalog, view string) (string, error) {
+func (e *Emulator) informationSchemaRelation(ctx context.Context, catalog, view string) (string, error) {
+	if err := e.informationSchemaReady(ctx); err != nil {
+		return "", err
+	}
 	view = strings.ToLower(view)
 	if _, ok := informationSchema[view]; !ok {
 		return "", tableNotFound(objectName{catalog, "information_schema", view}.String())

@@ -3,7 +3,6 @@ package emulator
 import (
 	"context"
 	"database/sql"
-	"fmt"
 	"net"
 	"strings"
 )
@@ -18,17 +17,13 @@ import (
 // ATTACH ':memory:' keeps working afterwards (CREATE CATALOG needs it): an
 // in-memory database touches no file.
 func lockDown(ctx context.Context, db *sql.DB) error {
-	for _, s := range []string{
+	_, err := db.ExecContext(ctx, strings.Join([]string{
 		"SET GLOBAL enable_external_access = false",
 		"SET GLOBAL autoinstall_known_extensions = false",
 		"SET GLOBAL autoload_known_extensions = false",
 		"SET GLOBAL lock_configuration = true",
-	} {
-		if _, err := db.ExecContext(ctx, s); err != nil {
-			return fmt.Errorf("%s: %w", s, err)
-		}
-	}
-	return nil
+	}, ";\n"))
+	return err
 }
 
 // IsLoopback reports whether a host, with or without a port ("localhost",

@@ -41,15 +41,25 @@ var metaTables = []string{
 		principal VARCHAR, privilege VARCHAR, grantor VARCHAR)`,
 }
 
-// metastore is the Go side: the lock, and the catalog names the translator
-// needs for every statement without a query.
+// metastore is the Go side: the lock, and what every statement asks
+// (does this catalog, schema or table exist?) answered without a query.
+// Every change goes through the functions below, which keep both in step.
 type metastore struct {
 	mu       sync.Mutex
 	cacheMu  sync.RWMutex
-	readOnly map[string]bool // catalog name -> read-only
+	readOnly map[string]bool   // catalog name -> read-only
+	schemas  map[string]bool   // "catalog.schema"
+	tables   map[string]string // "catalog.schema.table" -> MANAGED, EXTERNAL or VIEW
+
+	// information_schema's macros are made on first use: most emulators
+	// (one per test) never read it, and making them is a third of a start.
+	infoOnce sync.Once
+	infoErr  error
 }
 
-func newMetastore() *metastore { return &metastore{readOnly: map[string]bool{}} }
+func newMetastore() *metastore {
+	return &metastore{readOnly: map[string]bool{}, schemas: map[string]bool{}, tables: map[string]string{}}
+}
 
 // catalog reports whether a catalog exists and whether it is read-only.
 func (m *metastore) catalog(name string) (exists, readOnly bool) {
@@ -65,10 +75,45 @@ func (m *metastore) setCatalog(name string, readOnly bool) {
 	m.readOnly[name] = readOnly
 }
 
-func (m *metastore) dropCatalog(name string) {
+// setSchema records that a schema exists (or not).
+func (m *metastore) setSchema(o objectName, exists bool) {
 	m.cacheMu.Lock()
 	defer m.cacheMu.Unlock()
-	delete(m.readOnly, name)
+	if exists {
+		m.schemas[o.catalog+"."+o.schema] = true
+	} else {
+		delete(m.schemas, o.catalog+"."+o.schema)
+	}
+}
+
+// setTable records a relation's kind; "" means it is gone.
+func (m *metastore) setTable(o objectName, kind string) {
+	m.cacheMu.Lock()
+	defer m.cacheMu.Unlock()
+	if kind != "" {
+		m.tables[o.key()] = kind
+	} else {
+		delete(m.tables, o.key())
+	}
+}
+
+// dropPrefix forgets a catalog ("c.") or a schema ("c.s.") and all it holds.
+func (m *metastore) dropPrefix(prefix string) {
+	m.cacheMu.Lock()
+	defer m.cacheMu.Unlock()
+	for k := range m.schemas {
+		if strings.HasPrefix(k+".", prefix) {
+			delete(m.schemas, k)
+		}
+	}
+	for k := range m.tables {
+		if strings.HasPrefix(k, prefix) {
+			delete(m.tables, k)
+		}
+	}
+	if !strings.Contains(strings.TrimSuffix(prefix, "."), ".") {
+		delete(m.readOnly, strings.TrimSuffix(prefix, "."))
+	}
 }
 
 // catalogMeta is a row of catalogs.
@@ -108,6 +153,9 @@ func (e *Emulator) createSchema(ctx context.Context, o objectName, comment, loca
 	}
 	_, err := e.db.ExecContext(ctx, `INSERT INTO `+metaDB+`.schemata VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
 		o.catalog, o.schema, nullable(comment), owner, time.Now().UTC(), owner, nullable(location), propsJSON(props))
+	if err == nil {
+		e.meta.setSchema(o, true)
+	}
 	return err
 }
 
@@ -142,6 +190,7 @@ func (e *Emulator) recordTable(ctx context.Context, o objectName, t tableMeta) e
 	if err != nil {
 		return err
 	}
+	e.meta.setTable(o, t.tableType)
 	return e.recordColumns(ctx, o, t.columnComments)
 }
 
@@ -168,8 +217,9 @@ func (e *Emulator) recordColumns(ctx context.Context, o objectName, comments map
 	if _, err := e.db.ExecContext(ctx, `DELETE FROM `+metaDB+`.columns WHERE catalog = ? AND schema = ? AND table_name = ?`, o.catalog, o.schema, o.name); err != nil {
 		return err
 	}
-	cols, err := e.db.QueryContext(ctx, `SELECT column_name, data_type, is_nullable FROM duckdb_columns()
-		WHERE database_name = ? AND schema_name = ? AND table_name = ? ORDER BY column_index`, catalogPrefix+o.catalog, o.schema, o.name)
+	// pragma_table_info reads one relation; duckdb_columns() would list
+	// every column of every database first, ten times slower.
+	cols, err := e.db.QueryContext(ctx, `SELECT name, type, NOT "notnull" FROM pragma_table_info(?)`, o.duck())
 	if err != nil {
 		return err
 	}
@@ -187,6 +237,13 @@ func (e *Emulator) recordColumns(ctx context.Context, o objectName, comments map
 		found = append(found, c)
 	}
 	cols.Close()
+	if len(found) == 0 {
+		return nil
+	}
+	// One INSERT for all the columns: a round trip each would make every
+	// CREATE TABLE (and every emulator's start) noticeably slower.
+	var values []string
+	var args []any
 	for i, c := range found {
 		t := parseDuckType(c.duckType)
 		dt := t.databricks()
@@ -195,12 +252,11 @@ func (e *Emulator) recordColumns(ctx context.Context, o objectName, comments map
 		if v, ok := old[strings.ToLower(c.name)]; ok {
 			comment = v
 		}
-		if _, err := e.db.ExecContext(ctx, `INSERT INTO `+metaDB+`.columns VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			o.catalog, o.schema, o.name, c.name, i+1, dt.text, t.sparkString(), simpleTypeName(dt), c.nullable, comment, precision, radix, scale); err != nil {
-			return err
-		}
+		values = append(values, "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+		args = append(args, o.catalog, o.schema, o.name, c.name, i+1, dt.text, t.sparkString(), simpleTypeName(dt), c.nullable, comment, precision, radix, scale)
 	}
-	return nil
+	_, err = e.db.ExecContext(ctx, `INSERT INTO `+metaDB+`.columns VALUES `+strings.Join(values, ", "), args...)
+	return err
 }
 
 // forgetTable removes a table's rows from the metastore, and its grants
@@ -218,6 +274,7 @@ func (e *Emulator) forgetTable(ctx context.Context, o objectName, keepGrants boo
 			return err
 		}
 	}
+	e.meta.setTable(o, "")
 	return nil
 }
 
@@ -233,6 +290,7 @@ func (e *Emulator) forgetSchema(ctx context.Context, o objectName) error {
 			return err
 		}
 	}
+	e.meta.dropPrefix(o.catalog + "." + o.schema + ".")
 	return nil
 }
 
@@ -246,30 +304,27 @@ func (e *Emulator) forgetCatalog(ctx context.Context, name string) error {
 			return err
 		}
 	}
-	e.meta.dropCatalog(name)
+	e.meta.dropPrefix(name + ".")
 	return nil
 }
 
-// schemaExists reports whether a schema is in the metastore. Every catalog
-// has an information_schema (DuckDB's attached databases have one too).
-func (e *Emulator) schemaExists(ctx context.Context, o objectName) (bool, error) {
+// schemaExists reports whether a schema exists. Every catalog has an
+// information_schema (DuckDB's attached databases have one too).
+func (e *Emulator) schemaExists(_ context.Context, o objectName) (bool, error) {
 	if o.schema == "information_schema" {
 		exists, _ := e.meta.catalog(o.catalog)
 		return exists, nil
 	}
-	var n int
-	err := e.db.QueryRowContext(ctx, `SELECT count(*) FROM `+metaDB+`.schemata WHERE catalog = ? AND name = ?`, o.catalog, o.schema).Scan(&n)
-	return n > 0, err
+	e.meta.cacheMu.RLock()
+	defer e.meta.cacheMu.RUnlock()
+	return e.meta.schemas[o.catalog+"."+o.schema], nil
 }
 
 // tableType returns MANAGED, EXTERNAL or VIEW, or "" for no such relation.
-func (e *Emulator) tableType(ctx context.Context, o objectName) (string, error) {
-	var t string
-	err := e.db.QueryRowContext(ctx, `SELECT table_type FROM `+metaDB+`.tables WHERE catalog = ? AND schema = ? AND name = ?`, o.catalog, o.schema, o.name).Scan(&t)
-	if err == sql.ErrNoRows {
-		return "", nil
-	}
-	return t, err
+func (e *Emulator) tableType(_ context.Context, o objectName) (string, error) {
+	e.meta.cacheMu.RLock()
+	defer e.meta.cacheMu.RUnlock()
+	return e.meta.tables[o.key()], nil
 }
 
 // updateMeta runs one UPDATE of a metastore table.

@@ -57,9 +57,9 @@ func (r *renderer) tableReference(parts []string) (string, error) {
 		if exists, _ := r.s.e.meta.catalog(strings.ToLower(parts[0])); !exists {
 			return "", tableNotFound(asWritten)
 		}
-		return informationSchemaRelation(strings.ToLower(parts[0]), parts[2])
+		return r.s.e.informationSchemaRelation(r.s.ctx, strings.ToLower(parts[0]), parts[2])
 	case len(parts) == 2 && strings.EqualFold(parts[0], "information_schema"):
-		return informationSchemaRelation(r.s.catalog, parts[1])
+		return r.s.e.informationSchemaRelation(r.s.ctx, r.s.catalog, parts[1])
 	}
 	o, err := r.s.tableName(parts)
 	if err != nil {

@@ -66,15 +66,13 @@ func (s *session) useNamespace() error {
 	if exists, _ := s.e.meta.catalog(s.catalog); !exists {
 		return catalogNotFound(s.catalog)
 	}
+	// No USE: the renderer writes every table reference fully qualified,
+	// so the namespace only has to exist.
 	o := objectName{catalog: s.catalog, schema: s.schema}
-	if ok, err := s.e.schemaExists(s.ctx, o); err != nil || !ok {
-		if err != nil {
-			return err
-		}
+	if ok, _ := s.e.schemaExists(s.ctx, o); !ok {
 		return schemaNotFound(o.String())
 	}
-	_, err := s.conn.ExecContext(s.ctx, "USE "+o.duck())
-	return err
+	return nil
 }
 
 // resultKind says how the rows DuckDB returns become the statement's result.
