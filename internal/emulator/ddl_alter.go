@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"database/sql"
+	"fmt"
 	"strings"
 )
 
@@ -235,10 +236,35 @@ func (s *session) alterTable(p *parser, view bool) (*resultSet, error) {
 			cols = []string{}
 		}
 		return &resultSet{}, s.e.updateMeta(s.ctx, "UPDATE META.tables SET clustering_columns = ?"+where, append([]any{cols}, key...)...)
-	case p.accept("ADD", "CONSTRAINT"), p.accept("DROP", "CONSTRAINT"), p.accept("ADD", "PRIMARY"), p.accept("ADD", "FOREIGN"):
-		// Constraints are informational here; CHECK constraints are not
-		// enforced by the emulator.
-		return &resultSet{}, nil
+	case p.accept("ADD", "CONSTRAINT"), p.accept("DROP", "CONSTRAINT"):
+		// Delta shows a CHECK constraint as the table property
+		// delta.constraints.<name>; the emulator remembers it there and
+		// does not enforce it. Key constraints are informational anyway.
+		drop := p.toks[p.i-2].is("DROP")
+		ifExists := drop && p.accept("IF", "EXISTS")
+		name, err := p.identifier()
+		if err != nil {
+			return nil, err
+		}
+		prop := "delta.constraints." + strings.ToLower(name)
+		var stored sql.NullString
+		if err := s.e.db.QueryRowContext(s.ctx, "SELECT properties FROM "+metaDB+".tables"+where, key...).Scan(&stored); err != nil {
+			return nil, err
+		}
+		props := mergeProps(stored, nil, nil)
+		if drop {
+			if _, exists := propsMap(stored)[prop]; !exists && !ifExists {
+				return nil, &sqlFailure{class: "DELTA_CONSTRAINT_DOES_NOT_EXIST", sqlState: "42704", text: fmt.Sprintf("Cannot drop nonexistent constraint %s from table %s. To avoid throwing an error, provide the parameter IF EXISTS or set the SQL session configuration spark.databricks.delta.constraints.allowUnenforcedNotNull.enabled to true.", name, o)}
+			}
+			props = mergeProps(stored, nil, []string{prop})
+		} else if p.accept("CHECK") {
+			group, err := p.group()
+			if err != nil {
+				return nil, err
+			}
+			props = mergeProps(stored, map[string]string{prop: joinTokens(group)}, nil)
+		}
+		return &resultSet{}, s.e.updateMeta(s.ctx, "UPDATE META.tables SET properties = ?"+where, append([]any{props}, key...)...)
 	case p.accept("RENAME", "TO"):
 		return s.renameTable(p, o, kind)
 	case view && p.accept("AS"):

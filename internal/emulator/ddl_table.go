@@ -38,7 +38,7 @@ func (s *session) createTable(p *parser, orReplace, external bool) (*resultSet, 
 	for !p.atEOF() && query == nil {
 		switch {
 		case p.accept("USING"):
-			_, err = p.identifier()
+			meta.format, err = p.identifier()
 		case p.accept("PARTITIONED", "BY"):
 			var group []token
 			if group, err = p.group(); err == nil {

@@ -176,3 +176,46 @@ func sortArray(c fnCall) (string, error) {
 	}
 	return "CASE WHEN " + c.args[1] + " THEN list_sort(" + c.args[0] + ", 'ASC', 'NULLS FIRST') ELSE list_sort(" + c.args[0] + ", 'DESC', 'NULLS LAST') END", nil
 }
+
+// dateUnits are the units of timestampadd, timestampdiff and their
+// three-argument dateadd and datediff forms, as DuckDB names them.
+var dateUnits = map[string]string{
+	"MICROSECOND": "microsecond", "MILLISECOND": "millisecond", "SECOND": "second", "MINUTE": "minute",
+	"HOUR": "hour", "DAY": "day", "DAYOFYEAR": "day", "WEEK": "week", "MONTH": "month", "QUARTER": "quarter", "YEAR": "year",
+}
+
+// unit reads the bare unit word of timestampadd(SECOND, ...).
+func (c fnCall) unit() (string, error) {
+	if len(c.raw[0]) == 1 {
+		if u, ok := dateUnits[strings.ToUpper(c.raw[0][0].text)]; ok {
+			return u, nil
+		}
+	}
+	return "", &sqlFailure{class: "INVALID_PARAMETER_VALUE.DATETIME_UNIT", sqlState: "22023", text: fmt.Sprintf("The value of parameter(s) `unit` in `%s` is invalid: expects one of the units without quotes YEAR, QUARTER, MONTH, WEEK, DAY, DAYOFYEAR, HOUR, MINUTE, SECOND, MILLISECOND, MICROSECOND.", strings.ToLower(c.name))}
+}
+
+// dateDiff is datediff(end, start) in days, and timestampdiff(unit, start,
+// end) with its datediff(unit, start, end) form.
+func dateDiff(c fnCall) (string, error) {
+	if len(c.args) == 2 {
+		return "CAST(date_diff('day', CAST(" + c.args[1] + " AS DATE), CAST(" + c.args[0] + " AS DATE)) AS INTEGER)", nil
+	}
+	u, err := c.unit()
+	if err != nil {
+		return "", err
+	}
+	return "date_diff('" + u + "', CAST(" + c.args[1] + " AS TIMESTAMPTZ), CAST(" + c.args[2] + " AS TIMESTAMPTZ))", nil
+}
+
+// dateAdd is timestampadd(unit, n, ts) and dateadd in both its forms:
+// (unit, n, ts) and (date, days).
+func dateAdd(c fnCall) (string, error) {
+	if len(c.args) == 2 {
+		return "(CAST(" + c.args[0] + " AS DATE) + CAST(" + c.args[1] + " AS INTEGER))", nil
+	}
+	u, err := c.unit()
+	if err != nil {
+		return "", err
+	}
+	return "(CAST(" + c.args[2] + " AS TIMESTAMPTZ) + (" + c.args[1] + ") * INTERVAL '1 " + u + "')", nil
+}

@@ -187,11 +187,9 @@ func (s *session) showProperties(p *parser) (*resultSet, error) {
 		return nil, err
 	}
 	var rows [][]*string
-	text := strings.Trim(propsText(stored), "[]")
-	for _, kv := range strings.Split(text, ",") {
-		k, v, ok := strings.Cut(kv, "=")
-		if ok && (only == "" || k == only) {
-			rows = append(rows, []*string{ptrTo(k), ptrTo(v)})
+	for _, kv := range propsList(stored) {
+		if only == "" || kv[0] == only {
+			rows = append(rows, []*string{ptrTo(kv[0]), ptrTo(kv[1])})
 		}
 	}
 	return s.textResult([]string{"key", "value"}, rows), nil

@@ -2,9 +2,6 @@ package emulator
 
 import (
 	"context"
-	"database/sql"
-	"encoding/json"
-	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -162,6 +159,7 @@ func (e *Emulator) createSchema(ctx context.Context, o objectName, comment, loca
 // tableMeta is a row of tables.
 type tableMeta struct {
 	tableType, comment, location, viewText string
+	format                                 string // USING: DELTA unless said
 	partitionCols, clusterCols             []string
 	props                                  map[string]string
 	columnComments                         map[string]string
@@ -174,9 +172,12 @@ func (e *Emulator) recordTable(ctx context.Context, o objectName, t tableMeta) e
 	if err := e.forgetTable(ctx, o, true); err != nil {
 		return err
 	}
-	format := "DELTA"
-	if t.tableType == "VIEW" {
+	format := strings.ToUpper(t.format)
+	switch {
+	case t.tableType == "VIEW":
 		format = ""
+	case format == "":
+		format = "DELTA"
 	}
 	if t.partitionCols == nil {
 		t.partitionCols = []string{}
@@ -331,62 +332,4 @@ func (e *Emulator) tableType(_ context.Context, o objectName) (string, error) {
 func (e *Emulator) updateMeta(ctx context.Context, query string, args ...any) error {
 	_, err := e.db.ExecContext(ctx, strings.ReplaceAll(query, "META.", metaDB+"."), args...)
 	return err
-}
-
-// propsJSON stores properties as a JSON object with sorted keys.
-func propsJSON(props map[string]string) any {
-	if len(props) == 0 {
-		return nil
-	}
-	b, _ := json.Marshal(props) // a map of strings always encodes
-	return string(b)
-}
-
-// propsText spells properties the way DESCRIBE does: [k1=v1,k2=v2].
-func propsText(stored sql.NullString) string {
-	props := map[string]string{}
-	if stored.Valid {
-		_ = json.Unmarshal([]byte(stored.String), &props) // written by propsJSON
-	}
-	keys := make([]string, 0, len(props))
-	for k := range props {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	parts := make([]string, len(keys))
-	for i, k := range keys {
-		parts[i] = k + "=" + props[k]
-	}
-	return "[" + strings.Join(parts, ",") + "]"
-}
-
-// mergeProps adds props to the stored ones (ALTER ... SET TBLPROPERTIES).
-func mergeProps(stored sql.NullString, add map[string]string, remove []string) any {
-	props := map[string]string{}
-	if stored.Valid {
-		_ = json.Unmarshal([]byte(stored.String), &props)
-	}
-	for k, v := range add {
-		props[k] = v
-	}
-	for _, k := range remove {
-		delete(props, k)
-	}
-	return propsJSON(props)
-}
-
-func nullable(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
-}
-
-// deltaProperties are what Databricks shows on every new Delta table.
-func deltaProperties(props map[string]string) map[string]string {
-	out := map[string]string{"delta.minReaderVersion": "1", "delta.minWriterVersion": "2"}
-	for k, v := range props {
-		out[k] = v
-	}
-	return out
 }
