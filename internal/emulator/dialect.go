@@ -114,28 +114,29 @@ func (r *renderer) values(body []token) (string, error) {
 // with runs WITH ... SELECT, or WITH ... INSERT, which Databricks allows
 // and which is an INSERT for all purposes.
 func (s *session) with(toks []token) (*resultSet, error) {
+	n := len(toks) - 1 // toks[n] is EOF
 	i := 1
-	if toks[i].is("RECURSIVE") {
+	if i < n && toks[i].is("RECURSIVE") {
 		i++
 	}
-	for {
+	for i < n {
 		i++ // the name
-		if toks[i].op("(") && !isQuery(toks[i+1:]) {
+		if i < n && toks[i].op("(") && !isQuery(toks[i+1:]) {
 			i = matchParen(toks, i) + 1
 		}
-		if toks[i].is("AS") {
+		if i < n && toks[i].is("AS") {
 			i++
 		}
-		if !toks[i].op("(") {
+		if i >= n || !toks[i].op("(") {
 			break
 		}
 		i = matchParen(toks, i) + 1
-		if i <= 0 || !toks[i].op(",") {
+		if i >= n || !toks[i].op(",") {
 			break
 		}
 		i++
 	}
-	if i > 0 && i < len(toks) && toks[i].is("INSERT") {
+	if i < n && toks[i].is("INSERT") {
 		p := newParser(s.src, toks)
 		p.i = i
 		return s.insert(p, toks[:i])

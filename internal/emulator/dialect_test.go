@@ -1,9 +1,11 @@
 package emulator
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 )
 
 // dialectCase is one statement, written as a Databricks user writes it (the
@@ -326,4 +328,53 @@ func containsString(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// FuzzStatement runs arbitrary text through the whole statement path (the
+// DDL, grant and SHOW handlers too) on one emulator: any text gets a verdict,
+// and no statement makes the emulator fail on itself (a recovered panic).
+func FuzzStatement(f *testing.F) {
+	for _, c := range dialectCases {
+		f.Add(c.sql)
+	}
+	e, err := New(Options{SampleTrips: 10})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Cleanup(func() { _ = e.Close() })
+	f.Fuzz(func(t *testing.T, sql string) {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		_, err := e.runSQL(ctx, executePlan{sql: sql, params: map[string]parameter{"p": {name: "p", cast: "VARCHAR", value: ptr("x")}}})
+		if err != nil && strings.Contains(classifyDuckDBError(err).text, "bug in the emulator") {
+			t.Fatalf("%q: the emulator failed on itself", sql)
+		}
+	})
+}
+
+// TestTruncatedStatements: every statement of the dialect table, cut after
+// each of its tokens, gets a verdict: a result or a failure with an error
+// class, never the emulator failing on itself.
+func TestTruncatedStatements(t *testing.T) {
+	t.Parallel()
+	e, err := New(Options{SampleTrips: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	params := map[string]parameter{"region": {name: "region", cast: "VARCHAR", value: ptr("EMEA")}}
+	for _, c := range dialectCases {
+		toks, err := lex(c.sql)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, tk := range toks[1:] {
+			prefix := c.sql[:tk.pos]
+			if _, err := e.runSQL(context.Background(), executePlan{sql: prefix, params: params}); err != nil {
+				if f := classifyDuckDBError(err); strings.Contains(f.text, "bug in the emulator") {
+					t.Errorf("%q: %v", prefix, err)
+				}
+			}
+		}
+	}
 }

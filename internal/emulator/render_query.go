@@ -7,6 +7,9 @@ import (
 // relation writes the table reference at toks[i] (after FROM, JOIN or a
 // comma in a FROM clause) and returns the index of its last token.
 func (r *renderer) relation(w *writer, toks []token, i int) (int, error) {
+	if i >= len(toks) || toks[i].kind == tkEOF {
+		return 0, syntaxErrorAt(r.s.src, len(r.s.src), "", "")
+	}
 	t := toks[i]
 	switch {
 	case t.is("VALUES"):
