@@ -57,7 +57,7 @@ export DATABRICKS_HOST="$url" DATABRICKS_TOKEN="$token" DATABRICKS_WAREHOUSE_ID=
 # 8 columns of the types BenchmarkDecodeConvert uses (internal/provider/query_bench_test.go).
 big_statement="SELECT i AS id, CAST(i % 500 AS INT) AS qty, CAST((i % 1000000) / 100 AS DECIMAL(10,2)) AS price,
   CAST(i AS DOUBLE) / 7 AS ratio, 'customer-' || CAST(i AS STRING) AS name, i % 2 = 0 AS active,
-  DATE '2024-01-01' + CAST(i % 365 AS INT) AS day, TIMESTAMP '2024-03-15 12:00:00' + to_seconds(i % 86400) AS updated
+  DATE '2024-01-01' + CAST(i % 365 AS INT) AS day, timestampadd(SECOND, i % 86400, TIMESTAMP '2024-03-15 12:00:00') AS updated
 FROM range($ROWS) AS t(i) ORDER BY i"
 header='terraform {
   required_providers {

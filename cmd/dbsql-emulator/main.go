@@ -11,10 +11,10 @@ import (
 	"fmt"
 	"io"
 	"log"
-	"net"
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
@@ -34,12 +34,33 @@ func main() {
 
 // config is what the flags say.
 type config struct {
-	addr, token, warehouseID, warehouseName, urlFile string
-	tlsCert                                          string
-	coldStart, latency, linkTTL                      time.Duration
-	chunkRows, sampleTrips                           int
-	verbose, allowRemote                             bool
-	auth                                             authFlags
+	addr, token, warehouseID, warehouseName, urlFile, initFile string
+	tlsCert                                                    string
+	coldStart, latency, linkTTL                                time.Duration
+	chunkRows, sampleTrips                                     int
+	verbose, allowRemote                                       bool
+	auth                                                       authFlags
+	loads                                                      loadFlags
+}
+
+// loadFlags collects the repeatable -load catalog.schema.table=PATH.
+type loadFlags []emulator.Load
+
+func (l *loadFlags) String() string {
+	parts := make([]string, len(*l))
+	for i, load := range *l {
+		parts[i] = load.Table + "=" + load.Path
+	}
+	return strings.Join(parts, ", ")
+}
+
+func (l *loadFlags) Set(v string) error {
+	table, path, ok := strings.Cut(v, "=")
+	if !ok || table == "" || path == "" {
+		return errors.New("want catalog.schema.table=PATH")
+	}
+	*l = append(*l, emulator.Load{Table: table, Path: path})
+	return nil
 }
 
 func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (config, error) {
@@ -59,7 +80,9 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (co
 	fs.StringVar(&c.tlsCert, "tls-cert", "", "serve HTTPS with a fresh self-signed certificate for 127.0.0.1 and localhost, written as PEM to `FILE`\n(for clients that insist on HTTPS, e.g. the Azure SDKs' AZURE_AUTHORITY_HOST; trust it with SSL_CERT_FILE)")
 	c.auth.register(fs)
 	fs.BoolVar(&c.verbose, "v", false, "log every request to stderr (never the token)")
-	fs.BoolVar(&c.allowRemote, "allow-remote", false, "allow a non-loopback -addr (the emulator has no TLS and a well-known default token)")
+	fs.StringVar(&c.initFile, "init", "", "a file of Databricks SQL statements (separated by ;) to run at start: DDL, inserts, grants")
+	fs.Var(&c.loads, "load", "catalog.schema.table=PATH: make a CSV, Parquet or JSON file a table at start (repeatable)")
+	fs.BoolVar(&c.allowRemote, "allow-remote", false, "allow a non-loopback -addr and requests addressed to any host name (the emulator has no TLS and a well-known default token)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -86,26 +109,13 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (co
 	if c.sampleTrips == 0 || c.sampleTrips < -1 {
 		return c, errors.New("-sample-trips must be positive, or -1 for no sample data")
 	}
-	if !c.allowRemote && !loopback(c.addr) {
+	if !c.allowRemote && !emulator.IsLoopback(c.addr) {
 		return c, fmt.Errorf("-addr %s is not a loopback address; pass -allow-remote to serve other machines", c.addr)
 	}
 	return c, nil
 }
 
-// loopback reports whether addr's host is a loopback name or address.
-func loopback(addr string) bool {
-	host, _, err := net.SplitHostPort(addr)
-	if err != nil {
-		return false
-	}
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
-}
-
-func (c config) options(stderr io.Writer) emulator.Options {
+func (c config) options(stderr io.Writer) (emulator.Options, error) {
 	wh := emulator.Warehouse{ID: c.warehouseID, Name: c.warehouseName}
 	if c.coldStart > 0 {
 		wh.State, wh.StartDelay = "STOPPED", c.coldStart
@@ -117,13 +127,23 @@ func (c config) options(stderr io.Writer) emulator.Options {
 		SampleTrips:  c.sampleTrips,
 		Latency:      c.latency,
 		LinkTTL:      c.linkTTL,
+		AllowRemote:  c.allowRemote,
+		Load:         c.loads,
+	}
+	if c.initFile != "" {
+		// Read here, before the emulator locks DuckDB away from the files.
+		script, err := os.ReadFile(c.initFile)
+		if err != nil {
+			return opts, fmt.Errorf("-init: %w", err)
+		}
+		opts.InitSQL = string(script)
 	}
 	c.auth.apply(&opts)
 	if c.verbose {
 		logger := log.New(stderr, "dbsql-emulator: ", log.LstdFlags|log.Lmicroseconds)
 		opts.Logf = logger.Printf
 	}
-	return opts
+	return opts, nil
 }
 
 // run serves until ctx ends.
@@ -132,11 +152,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return err
 	}
+	opts, err := c.options(stderr)
+	if err != nil {
+		return err
+	}
 	listen := emulator.Listen
 	if c.tlsCert != "" {
 		listen = emulator.ListenTLS
 	}
-	srv, err := listen(c.addr, c.options(stderr))
+	srv, err := listen(c.addr, opts)
 	if err != nil {
 		return err
 	}

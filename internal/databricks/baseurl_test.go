@@ -129,7 +129,7 @@ func FuzzParseBaseURL(f *testing.F) {
 		if err != nil || again.String() != parsed.String() {
 			t.Fatalf("normalised form %q of %q does not parse to itself: %v", parsed.String(), in, err)
 		}
-		if _, err := New(Config{BaseURL: in, Token: "dapi0123"}); err != nil {
+		if _, err := New(Config{BaseURL: in, Credentials: PersonalAccessToken("dapi0123")}); err != nil {
 			t.Fatalf("the validator accepts %q but the client refuses it: %v", in, err)
 		}
 	})

@@ -257,7 +257,7 @@ func (r *resultReader) readLinked(ctx context.Context, first json.RawMessage) er
 	for link != "" {
 		if !strings.HasPrefix(link, "/") {
 			// The token must only ever go to the workspace: never follow a link elsewhere.
-			return fmt.Errorf("statement %s: chunk link %q is not a path on the workspace", r.id, r.c.scrub.text(link, maxPageText))
+			return fmt.Errorf("statement %s: chunk link %q is not a path on the workspace", r.id, r.c.scrub().text(link, maxPageText))
 		}
 		got, err := r.fetch(ctx, link, fmt.Sprintf("the chunk after row %d", received), onRow)
 		if err != nil {

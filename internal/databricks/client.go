@@ -1,13 +1,21 @@
 // Package databricks is a small client for the parts of the Databricks REST API this
 // provider speaks: identity (SCIM Me), SQL statement execution, SQL warehouses and personal
-// access tokens. It knows HTTP and Databricks and nothing of Terraform; the provider turns
-// its values and errors into schema values and diagnostics.
+// access tokens, and for the ways of getting a token Databricks unified authentication
+// names (personal access token, OAuth machine-to-machine, workload identity federation,
+// the Databricks CLI, Entra ID). It knows HTTP and Databricks and nothing of Terraform; the
+// provider turns its values and errors into schema values and diagnostics. It imports the
+// standard library only.
 //
 // WIRE.md, beside this file, describes the protocol as this client speaks it: headers,
 // error bodies, what is retried and what is never sent twice, the statement lifecycle,
 // result chunks, pagination.
 //
-// Where to look: client.go (configuration), request.go (the one request path), retry.go,
+// Where to look: client.go (configuration), credentials.go (what authorizes requests:
+// personal access tokens, and the token cache every OAuth kind shares), oauth.go and
+// oidc_sources.go (the workspace's token endpoint: client credentials and workload
+// identity federation), cli_credentials.go and azure.go (tokens from the Databricks and
+// Azure CLIs, and Entra ID), authhttp.go (the requests credentials make),
+// credentials_errors.go, request.go (the one request path), retry.go,
 // errors.go (request errors and their sentinels), scrub.go (server text in errors),
 // statement_types.go (wire types), statement_lifecycle.go (submit, poll, cancel),
 // statement_errors.go, query.go and chunks.go (reading results), run.go (statements run
@@ -35,7 +43,11 @@ type Logger interface {
 // Config says how to reach one workspace as one identity.
 type Config struct {
 	BaseURL string // validated with ParseBaseURL
-	Token   string // personal access token; validated with ValidateToken
+	// Credentials authorize every request: PersonalAccessToken(token) (validated with
+	// ValidateToken), or OAuth credentials (NewOAuthM2M, NewWorkloadIdentity,
+	// NewDatabricksCLI, NewAzureClientSecret, NewAzureCLI) shared by every client of the
+	// same identity. Credentials made for another workspace are refused.
+	Credentials Credentials
 	// Timeout bounds each HTTP request; a long-poll wait is kept inside it. Default 30s.
 	Timeout time.Duration
 	// UserAgent is sent as the User-Agent header; see UserAgent. Default UserAgent("", "").
@@ -84,8 +96,7 @@ func headerToken(s string) string {
 // Client talks to one Databricks workspace. It is safe for concurrent use.
 type Client struct {
 	baseURL   BaseURL
-	token     string
-	scrub     scrubber // blanks the token, and any other credential, in server text
+	creds     Credentials
 	timeout   time.Duration
 	userAgent string
 	http      *http.Client
@@ -102,8 +113,17 @@ func New(cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := ValidateToken(cfg.Token); err != nil {
-		return nil, err
+	switch creds := cfg.Credentials.(type) {
+	case nil:
+		return nil, &InputError{Problem: "No credentials are set.", Fix: "Set Config.Credentials, e.g. to PersonalAccessToken(token)."}
+	case patCredentials:
+		if err := ValidateToken(creds.token); err != nil {
+			return nil, err
+		}
+	case *tokenCredentials:
+		if creds.workspace != nil && creds.workspace.String() != base.String() {
+			return nil, &InputError{Problem: "The " + creds.authType + " credentials are for " + creds.workspace.String() + ", not " + base.String() + "."}
+		}
 	}
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = DefaultTimeout
@@ -122,8 +142,7 @@ func New(cfg Config) (*Client, error) {
 	}
 	return &Client{
 		baseURL:   base,
-		token:     cfg.Token,
-		scrub:     scrubber{secrets: []string{cfg.Token}},
+		creds:     cfg.Credentials,
 		timeout:   cfg.Timeout,
 		userAgent: cfg.UserAgent,
 		// No client-wide Timeout: each attempt gets its own deadline, so that retries and
@@ -144,6 +163,13 @@ func New(cfg Config) (*Client, error) {
 
 // BaseURL returns the normalised workspace URL.
 func (c *Client) BaseURL() BaseURL { return c.baseURL }
+
+// AuthType is the auth type of the client's credentials, e.g. "pat" or "oauth-m2m".
+func (c *Client) AuthType() string { return c.creds.AuthType() }
+
+// scrub returns a scrubber of every secret the credentials hold or have obtained by now:
+// a token fetched after the client was made is blanked too.
+func (c *Client) scrub() scrubber { return scrubber{secrets: c.creds.Secrets()} }
 
 // NewTransport returns a keep-alive connection pool sized for parallel chunk downloads.
 func NewTransport() *http.Transport {

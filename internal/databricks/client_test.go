@@ -31,7 +31,7 @@ func TestInvalidTokenIsReadable(t *testing.T) {
 		}
 		answer(w, http.StatusOK, `{"userName":"etl@example.com"}`)
 	})
-	client := srv.client(t, databricks.Config{Token: "dapiWRONG0000"})
+	client := srv.client(t, databricks.Config{Credentials: databricks.PersonalAccessToken("dapiWRONG0000")})
 	_, err := client.CurrentUser(context.Background())
 	var apiErr *databricks.APIError
 	if !errors.As(err, &apiErr) || !errors.Is(err, databricks.ErrPermissionDenied) {
@@ -148,7 +148,7 @@ func TestSlowResponseTimesOut(t *testing.T) {
 
 func TestRefusedConnectionIsRetriedThenReported(t *testing.T) {
 	t.Parallel()
-	client, err := databricks.New(databricks.Config{BaseURL: "http://127.0.0.1:1", Token: "dapi0", Retry: fastRetries})
+	client, err := databricks.New(databricks.Config{BaseURL: "http://127.0.0.1:1", Credentials: databricks.PersonalAccessToken("dapi0"), Retry: fastRetries})
 	if err != nil {
 		t.Fatal(err)
 	}

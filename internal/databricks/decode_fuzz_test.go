@@ -58,10 +58,10 @@ func (s *fuzzServer) set(answer func(r *http.Request) (int, []byte)) {
 func fuzzClient(t testing.TB, s *fuzzServer) *databricks.Client {
 	t.Helper()
 	client, err := databricks.New(databricks.Config{
-		BaseURL: s.URL,
-		Token:   fuzzToken,
-		Timeout: 5 * time.Second,
-		Retry:   databricks.RetryPolicy{MaxElapsed: time.Nanosecond},
+		BaseURL:     s.URL,
+		Credentials: databricks.PersonalAccessToken(fuzzToken),
+		Timeout:     5 * time.Second,
+		Retry:       databricks.RetryPolicy{MaxElapsed: time.Nanosecond},
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -28,8 +28,8 @@ func startWorkspace(t *testing.T, opts emulator.Options, cfg databricks.Config) 
 	}
 	t.Cleanup(srv.Close)
 	cfg.BaseURL = srv.URL
-	if cfg.Token == "" {
-		cfg.Token = emulator.DefaultToken
+	if cfg.Credentials == nil {
+		cfg.Credentials = databricks.PersonalAccessToken(emulator.DefaultToken)
 	}
 	if cfg.Retry == (databricks.RetryPolicy{}) {
 		cfg.Retry = fastRetries
@@ -115,7 +115,7 @@ func TestTokens(t *testing.T) {
 		t.Errorf("expiry %v (%v) for a one-hour token created at %d", expires, ok, created.TokenInfo.CreationTime)
 	}
 	// The new token works.
-	minted, err := databricks.New(databricks.Config{BaseURL: client.BaseURL().String(), Token: created.TokenValue})
+	minted, err := databricks.New(databricks.Config{BaseURL: client.BaseURL().String(), Credentials: databricks.PersonalAccessToken(created.TokenValue)})
 	if err != nil {
 		t.Fatal(err)
 	}

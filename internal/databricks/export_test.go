@@ -1,6 +1,9 @@
 package databricks
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // QueryResult is a finished query's columns and every row, for tests.
 type QueryResult struct {
@@ -42,4 +45,20 @@ func (rc *rowCollector) Row(index int64, row Row) error {
 	copy(dst, row)
 	rc.rows[index] = dst
 	return nil
+}
+
+// SetClock replaces the clock of token-based credentials, so that tests of the refresh
+// policy need not wait out real lifetimes.
+func SetClock(c Credentials, now func() time.Time) { tokenCreds(c).now = now }
+
+// SetFailureHold replaces how long token-based credentials answer a failed fetch from
+// memory.
+func SetFailureHold(c Credentials, d time.Duration) { tokenCreds(c).hold = d }
+
+func tokenCreds(c Credentials) *tokenCredentials {
+	tc, ok := c.(*tokenCredentials)
+	if !ok {
+		panic("not token-based credentials")
+	}
+	return tc
 }

@@ -1,6 +1,7 @@
 package databricks_test
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -54,6 +55,7 @@ func newFakeServer(t testing.TB, handler http.HandlerFunc) *fakeServer {
 	s := &fakeServer{}
 	s.Server = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
+		r.Body = io.NopCloser(bytes.NewReader(body)) // for handlers that read it again
 		s.mu.Lock()
 		s.reqs = append(s.reqs, seenRequest{
 			Method: r.Method, Path: r.URL.RequestURI(), Authorization: r.Header.Get("Authorization"),
@@ -79,8 +81,8 @@ func newFakeServer(t testing.TB, handler http.HandlerFunc) *fakeServer {
 func (s *fakeServer) client(t testing.TB, cfg databricks.Config) *databricks.Client {
 	t.Helper()
 	cfg.BaseURL = s.URL
-	if cfg.Token == "" {
-		cfg.Token = testToken
+	if cfg.Credentials == nil {
+		cfg.Credentials = databricks.PersonalAccessToken(testToken)
 	}
 	if cfg.Retry == (databricks.RetryPolicy{}) {
 		cfg.Retry = fastRetries

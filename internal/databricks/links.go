@@ -86,9 +86,9 @@ func (c *Client) checkLink(raw string) (*url.URL, error) {
 	case err != nil || u.Host == "":
 		return nil, errors.New("the download link is not an absolute URL")
 	case u.Scheme != "https" && (u.Scheme != "http" || !strings.HasPrefix(c.baseURL.String(), "http://")):
-		return nil, fmt.Errorf("the download link on %s is not https", c.scrub.text(u.Host, maxErrorField))
+		return nil, fmt.Errorf("the download link on %s is not https", c.scrub().text(u.Host, maxErrorField))
 	case u.User != nil:
-		return nil, fmt.Errorf("the download link on %s carries user info, which would be sent as credentials", c.scrub.text(u.Host, maxErrorField))
+		return nil, fmt.Errorf("the download link on %s carries user info, which would be sent as credentials", c.scrub().text(u.Host, maxErrorField))
 	}
 	return u, nil
 }
@@ -117,7 +117,7 @@ func (c *Client) download(ctx context.Context, link externalLink, stream *chunkS
 	if err != nil {
 		return err
 	}
-	what := fmt.Sprintf("downloading chunk %d from %s", link.ChunkIndex, c.scrub.text(u.Host, maxErrorField))
+	what := fmt.Sprintf("downloading chunk %d from %s", link.ChunkIndex, c.scrub().text(u.Host, maxErrorField))
 	started := time.Now()
 	for attempt := 1; ; attempt++ {
 		err := c.downloadOnce(ctx, u, link, stream)
@@ -131,7 +131,7 @@ func (c *Client) download(ctx context.Context, link externalLink, stream *chunkS
 			return err
 		}
 		c.logger.Debug(ctx, "Retrying a download", map[string]any{"chunk_index": link.ChunkIndex, "host": u.Host, "attempt": attempt, "reason": err.Error()})
-		if sleep(ctx, c.backoff(attempt)) != nil {
+		if sleep(ctx, c.retry.backoff(attempt)) != nil {
 			return fmt.Errorf("%s: %w (gave up retrying: %w)", what, err, context.Cause(ctx))
 		}
 	}
@@ -195,7 +195,7 @@ func (c *Client) downloadError(reqCtx context.Context, err error) error {
 	if errors.As(err, &ue) {
 		err = ue.Err
 	}
-	return errors.New(c.scrub.text(err.Error(), maxPageText))
+	return errors.New(c.scrub().text(err.Error(), maxPageText))
 }
 
 // idleReader pushes the timer of a download back at every read that brings data, and

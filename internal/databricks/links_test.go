@@ -186,7 +186,7 @@ func TestLinksOfAnHTTPSWorkspaceMustBeHTTPS(t *testing.T) {
 		  "result":{"external_links":[`+linkOf(0, 0, 1, store.URL+"/c0", `{}`)+`]}}`)
 	}))
 	t.Cleanup(ws.Close)
-	client, err := databricks.New(databricks.Config{BaseURL: ws.URL, Token: testToken, Transport: ws.Client().Transport,
+	client, err := databricks.New(databricks.Config{BaseURL: ws.URL, Credentials: databricks.PersonalAccessToken(testToken), Transport: ws.Client().Transport,
 		LinkTransport: &http.Transport{TLSClientConfig: &tls.Config{MinVersion: tls.VersionTLS12}}})
 	if err != nil {
 		t.Fatal(err)

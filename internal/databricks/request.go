@@ -51,12 +51,28 @@ func (c *Client) do(ctx context.Context, cl call, out any) (http.Header, error) 
 		}
 	}
 	first := time.Now()
+	reauthorized := false
 	for attempt := 1; ; attempt++ {
-		header, err := c.attempt(ctx, cl, payload, out, attempt)
+		// Asked on every attempt: a token may have been replaced since the last one.
+		authorization, err := c.creds.Authorization(ctx)
+		if err != nil {
+			return nil, err
+		}
+		header, err := c.attempt(ctx, cl, payload, out, attempt, authorization)
 		if err == nil {
 			return header, nil
 		}
-		wait, retry, stop := c.retryWait(ctx, cl, err, attempt, time.Since(first))
+		// A 401 or 403 means the workspace refused the request before processing it, so
+		// it may be sent again whatever it does. Only once: when a fresh token is refused
+		// too, the principal lacks access, and that answer is the caller's.
+		if !reauthorized && refusedCredentials(err) && ctx.Err() == nil && c.creds.Refused(authorization) {
+			reauthorized = true
+			c.logger.Debug(ctx, "Databricks refused the access token; sending again with a new one", map[string]any{
+				"method": cl.method, "path": pathOnly(cl.path), "attempt": attempt, "auth_type": c.creds.AuthType(),
+			})
+			continue
+		}
+		wait, retry, stop := c.retry.retryWait(ctx, cl, err, attempt, time.Since(first))
 		if !retry {
 			if stop != "" {
 				return nil, fmt.Errorf("%w (%s)", withAttempts(err, attempt), stop)
@@ -87,7 +103,14 @@ func (e *unsentError) Error() string {
 
 func (e *unsentError) Unwrap() error { return e.cause }
 
-func (c *Client) attempt(ctx context.Context, cl call, payload []byte, out any, attempt int) (http.Header, error) {
+// refusedCredentials is an answer that refuses the request's credentials (or the
+// principal's access) rather than the request itself.
+func refusedCredentials(err error) bool {
+	var apiErr *APIError
+	return errors.As(err, &apiErr) && (apiErr.StatusCode == http.StatusUnauthorized || apiErr.StatusCode == http.StatusForbidden)
+}
+
+func (c *Client) attempt(ctx context.Context, cl call, payload []byte, out any, attempt int, authorization string) (http.Header, error) {
 	timeout := c.timeout
 	base := ctx
 	if cl.finishInFlight {
@@ -104,7 +127,7 @@ func (c *Client) attempt(ctx context.Context, cl call, payload []byte, out any, 
 	if err != nil {
 		return nil, fmt.Errorf("building %s %s request: %w", cl.method, pathOnly(cl.path), err)
 	}
-	req.Header.Set("Authorization", "Bearer "+c.token)
+	req.Header.Set("Authorization", authorization)
 	req.Header.Set("User-Agent", c.userAgent)
 	req.Header.Set("Accept", "application/json")
 	if payload != nil {
@@ -127,14 +150,14 @@ func (c *Client) attempt(ctx context.Context, cl call, payload []byte, out any, 
 		// A redirect's body is a note at most: read a little of it so the connection can
 		// be reused, and report where it pointed.
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 4<<10))
-		return nil, newRedirectError(cl, resp, c.scrub)
+		return nil, newRedirectError(cl, resp, c.scrub())
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		errBody, err := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
 		if err != nil {
 			return nil, c.transportError(ctx, reqCtx, cl, timeout, err)
 		}
-		return nil, newAPIError(resp, errBody, c.scrub)
+		return nil, newAPIError(resp, errBody, c.scrub())
 	}
 
 	// Decode straight from the wire: result chunks as they arrive (decodeBody). A read
@@ -188,7 +211,7 @@ func (c *Client) transportError(parent, reqCtx context.Context, cl call, timeout
 	if errors.As(err, &ue) {
 		err = ue.Err // url.Error repeats the whole URL; the host is reported separately.
 	}
-	return &NetworkError{Method: cl.method, Path: pathOnly(cl.path), Host: c.baseURL.Host(), Err: err, detail: c.scrub.text(err.Error(), maxPageText)}
+	return &NetworkError{Method: cl.method, Path: pathOnly(cl.path), Host: c.baseURL.Host(), Err: err, detail: c.scrub().text(err.Error(), maxPageText)}
 }
 
 func pathOnly(p string) string {

@@ -48,8 +48,8 @@ func (p RetryPolicy) withDefaults() RetryPolicy {
 // When a retryable error is not retried because the wait would pass the retry budget or
 // the caller's deadline, stop says so, for the error: waiting past the deadline would
 // only turn a clear answer into a vague timeout.
-func (c *Client) retryWait(ctx context.Context, cl call, err error, attempt int, elapsed time.Duration) (wait time.Duration, retry bool, stop string) {
-	wait = c.backoff(attempt)
+func (p RetryPolicy) retryWait(ctx context.Context, cl call, err error, attempt int, elapsed time.Duration) (wait time.Duration, retry bool, stop string) {
+	wait = p.backoff(attempt)
 	asked := false // whether the wait is the server's Retry-After
 	var apiErr *APIError
 	var netErr *NetworkError
@@ -62,7 +62,7 @@ func (c *Client) retryWait(ctx context.Context, cl call, err error, attempt int,
 	case errors.As(err, &timeoutErr) && cl.untilDeadline:
 	case errors.As(err, &netErr):
 		safeToResend := cl.retrySafe || notSent(netErr.Err)
-		outOfAttempts := attempt >= c.retry.MaxNetworkAttempts && !cl.untilDeadline
+		outOfAttempts := attempt >= p.MaxNetworkAttempts && !cl.untilDeadline
 		if outOfAttempts || !safeToResend || permanentNetworkError(netErr.Err) {
 			return 0, false, ""
 		}
@@ -77,13 +77,13 @@ func (c *Client) retryWait(ctx context.Context, cl call, err error, attempt int,
 		}
 	}
 	// The tighter of the two limits is the one to name.
-	budgetLeft := c.retry.MaxElapsed - elapsed
+	budgetLeft := p.MaxElapsed - elapsed
 	if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < budgetLeft {
 		if left := time.Until(deadline); wait > left {
 			return 0, false, fmt.Sprintf("not retried: %s, and the operation has %s left", due, max(left, 0).Round(time.Millisecond))
 		}
 	} else if wait > budgetLeft {
-		return 0, false, fmt.Sprintf("not retried: %s, past the retry budget of %s", due, c.retry.MaxElapsed)
+		return 0, false, fmt.Sprintf("not retried: %s, past the retry budget of %s", due, p.MaxElapsed)
 	}
 	return wait, true, ""
 }
@@ -97,8 +97,8 @@ func serverError(status int) bool {
 
 // backoff grows linearly, is capped, and carries up to 25% jitter so that many clients
 // throttled together do not come back together.
-func (c *Client) backoff(attempt int) time.Duration {
-	d := min(time.Duration(attempt)*c.retry.BaseDelay, c.retry.MaxDelay)
+func (p RetryPolicy) backoff(attempt int) time.Duration {
+	d := min(time.Duration(attempt)*p.BaseDelay, p.MaxDelay)
 	return d + time.Duration(rand.Int64N(int64(d)/4+1))
 }
 

@@ -206,7 +206,7 @@ func TestRunWhoseSubmissionWasRefused(t *testing.T) {
 			}
 		})
 	}
-	refused, err := databricks.New(databricks.Config{BaseURL: "http://127.0.0.1:1", Token: testToken, Retry: fastRetries})
+	refused, err := databricks.New(databricks.Config{BaseURL: "http://127.0.0.1:1", Credentials: databricks.PersonalAccessToken(testToken), Retry: fastRetries})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,9 +9,10 @@ import (
 // Text a server sends is the server's to choose, and errors carry it to diagnostics and
 // logs: a proxy may echo the request's Authorization header into its error page, a FAILED
 // statement's message may quote a megabyte of data. Every such text goes through a
-// scrubber before it enters an error: the client's own credentials and anything that
-// looks like a bearer token or a personal access token are blanked, and what is left is
-// cut to a few KiB, saying how much was cut.
+// scrubber before it enters an error: the client's own credentials (every secret its
+// Credentials hold or have obtained by then) and anything that looks like a bearer token,
+// a personal access token or a JWT are blanked, and what is left is cut to a few KiB,
+// saying how much was cut.
 
 // maxServerText bounds one server message (an error body's message, a FAILED
 // statement's) in an error: room for any real Databricks message and its stack of
@@ -26,6 +27,9 @@ var (
 	bearerValue = regexp.MustCompile(`(?i)\bbearer\s+[^\s"',;<>]+`)
 	// accessToken is the shape of a Databricks personal access token, whoever's it is.
 	accessToken = regexp.MustCompile(`\bdapi[0-9a-f]{32}(?:-[0-9]+)?\b`)
+	// jwtShape is a signed JWT: a JSON header ("eyJ" is the base64 of `{"`), claims and
+	// a signature. OAuth access tokens and CI identity tokens look like this.
+	jwtShape = regexp.MustCompile(`\beyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*`)
 )
 
 // scrubber blanks a client's credentials in server text.
@@ -48,6 +52,7 @@ func (sc scrubber) text(s string, limit int) string {
 // checked where no client's secrets are at hand.
 func scrubPatterns(s string) string {
 	s = bearerValue.ReplaceAllString(s, "Bearer "+redacted)
+	s = jwtShape.ReplaceAllString(s, redacted)
 	return accessToken.ReplaceAllString(s, redacted)
 }
 

@@ -52,6 +52,9 @@ func TestServerTextIsScrubbedOfCredentials(t *testing.T) {
 		"someone else's access token": func(w http.ResponseWriter, _ *http.Request) {
 			apiError(w, http.StatusBadRequest, "BAD_REQUEST", "token "+otherToken+" belongs to another user")
 		},
+		"someone else's JWT, without Bearer": func(w http.ResponseWriter, _ *http.Request) {
+			apiError(w, http.StatusBadRequest, "BAD_REQUEST", "subject_token eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJjaSJ9.c2ln-opaque-Value-42 is not trusted")
+		},
 		"a redirect to a url holding the token": func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Location", "/login/"+strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer "))
 			w.WriteHeader(http.StatusFound)

@@ -168,16 +168,17 @@ var statementIDPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$`
 // statement id, and the text the server chose (state, error, SQL state) is scrubbed of
 // credentials and cut to size before any error can carry it.
 func (c *Client) received(resp *statementStream, method, path string) error {
+	sc := c.scrub()
 	if !statementIDPattern.MatchString(resp.StatementID) {
 		return &MalformedResponseError{Method: method, Path: path, StatusCode: http.StatusOK,
-			Err: fmt.Errorf("statement_id %q is not a statement id", c.scrub.text(resp.StatementID, 64))}
+			Err: fmt.Errorf("statement_id %q is not a statement id", sc.text(resp.StatementID, 64))}
 	}
 	st := &resp.Status
-	st.State = StatementState(c.scrub.text(string(st.State), maxErrorField))
-	st.SQLState = c.scrub.text(st.SQLState, maxErrorField)
+	st.State = StatementState(sc.text(string(st.State), maxErrorField))
+	st.SQLState = sc.text(st.SQLState, maxErrorField)
 	if st.Error != nil {
-		st.Error.ErrorCode = errorCode(c.scrub.text(string(st.Error.ErrorCode), maxErrorField))
-		st.Error.Message = c.scrub.text(st.Error.Message, maxServerText)
+		st.Error.ErrorCode = errorCode(sc.text(string(st.Error.ErrorCode), maxErrorField))
+		st.Error.Message = sc.text(st.Error.Message, maxServerText)
 	}
 	return nil
 }

@@ -153,8 +153,9 @@ func uuidText(b []byte) string {
 }
 
 // timeText prints dates as "2016-01-01" and timestamps in UTC ISO-8601 with
-// milliseconds ("2016-01-01T08:15:00.000Z"), widening to microseconds only when
-// the value has them, so no precision is lost.
+// milliseconds ("2016-01-01T08:15:00.000Z"; TIMESTAMP_NTZ without the Z),
+// widening to microseconds only when the value has them, so no precision is
+// lost.
 func timeText(t *duckType, ts time.Time) string {
 	switch t.kind {
 	case "DATE":
@@ -164,11 +165,15 @@ func timeText(t *duckType, ts time.Time) string {
 	case "TIMETZ", "TIME WITH TIME ZONE":
 		return ts.Format("15:04:05.999999Z07:00")
 	}
+	zone := "Z"
+	if t.kind != "TIMESTAMPTZ" && t.kind != "TIMESTAMP WITH TIME ZONE" {
+		zone = "" // TIMESTAMP_NTZ: a wall-clock time, no instant
+	}
 	ts = ts.UTC()
 	if ts.Nanosecond()%int(time.Millisecond) != 0 {
-		return ts.Format("2006-01-02T15:04:05.000000Z")
+		return ts.Format("2006-01-02T15:04:05.000000") + zone
 	}
-	return ts.Format("2006-01-02T15:04:05.000Z")
+	return ts.Format("2006-01-02T15:04:05.000") + zone
 }
 
 // intervalText prints a day-time interval the way Spark's Hive-style result

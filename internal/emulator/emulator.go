@@ -31,6 +31,7 @@ type Emulator struct {
 	warehouses *warehouseSet
 	statements *statementStore
 	storage    *storage // serves EXTERNAL_LINKS results; nil without a storage listener
+	meta       *metastore
 
 	// ctx is the parent of every statement's execution; Close cancels it.
 	ctx       context.Context
@@ -61,14 +62,11 @@ func New(opts Options) (*Emulator, error) {
 		return nil, fmt.Errorf("emulator: opening DuckDB: %w", err)
 	}
 	db := sql.OpenDB(connector)
-	if err := prepareDatabase(context.Background(), db, opts.SampleTrips); err != nil {
-		_ = db.Close()
-		return nil, fmt.Errorf("emulator: preparing DuckDB: %w", err)
-	}
 	ctx, stop := context.WithCancel(context.Background())
 	e := &Emulator{
 		opts:       opts,
 		db:         db,
+		meta:       newMetastore(),
 		log:        newRequestLog(),
 		tokens:     newTokenStore(opts.Tokens, opts.MaxTokens),
 		warehouses: newWarehouseSet(opts.Warehouses),
@@ -78,7 +76,28 @@ func New(opts Options) (*Emulator, error) {
 	}
 	e.principals, e.accessTokens = principals, newAccessTokenStore()
 	e.table = e.routes()
+	if err := e.start(ctx); err != nil {
+		stop()
+		_ = db.Close()
+		return nil, err
+	}
 	return e, nil
+}
+
+// start prepares the workspace, loads the user's files, locks DuckDB down
+// (the files must be read before) and runs the user's init script (after, so
+// that whatever it says runs with the doors closed).
+func (e *Emulator) start(ctx context.Context) error {
+	if err := e.prepare(ctx); err != nil {
+		return fmt.Errorf("emulator: preparing DuckDB: %w", err)
+	}
+	if err := e.loadFiles(ctx); err != nil {
+		return err
+	}
+	if err := lockDown(ctx, e.db); err != nil {
+		return fmt.Errorf("emulator: locking DuckDB down: %w", err)
+	}
+	return e.runInit(ctx)
 }
 
 // Close cancels the statements still running, waits for them and closes the
@@ -109,7 +128,7 @@ func (e *Emulator) ConnState(c net.Conn, s http.ConnState) {
 }
 
 // ServeHTTP answers one API request: it records it, adds the configured
-// latency, checks the token, routes it, injects any fault that matches and
+// latency, checks the Host header and the token, routes it, injects any fault that matches and
 // runs the handler.
 func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	started := time.Now()
@@ -150,6 +169,11 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if e.ctx.Err() != nil {
 		x.fail(http.StatusServiceUnavailable, "TEMPORARILY_UNAVAILABLE", "The emulator is shutting down.")
+		return
+	}
+	if !e.opts.AllowRemote && !IsLoopback(r.Host) {
+		// Before the token is even looked at: see IsLoopback.
+		x.fail(http.StatusForbidden, "PERMISSION_DENIED", fmt.Sprintf("The emulator only answers requests addressed to localhost, 127.0.0.1 or [::1], not to %q. Start it with -allow-remote to serve other host names.", r.Host))
 		return
 	}
 	if !e.authenticate(x) {

@@ -92,6 +92,19 @@ type Options struct {
 	// Logf, when set, receives one human-readable line per request. Tokens are
 	// never part of it.
 	Logf func(format string, args ...any)
+	// AllowRemote lets Listen serve a non-loopback address and answers
+	// requests whatever host name they are addressed to. Without it, a request
+	// whose Host header is not localhost, 127.0.0.0/8 or [::1] is refused (see
+	// IsLoopback for why).
+	AllowRemote bool
+	// Load are files that become tables at start, read before the emulator
+	// locks DuckDB away from the file system.
+	Load []Load
+	// InitSQL is a script of Databricks SQL statements separated by
+	// semicolons (the command's -init file), run at start after the sample
+	// data and the loaded files, in main.default: DDL, inserts, grants. A
+	// statement that fails stops New with its error.
+	InitSQL string
 }
 
 // Warehouse describes one emulated SQL warehouse.

@@ -1,62 +1,95 @@
 package emulator
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strings"
 	"testing"
 )
 
-func TestTranslateSQL(t *testing.T) {
+// renderFor renders a statement the way a query is rendered, on e's
+// metastore, in main.default.
+func renderFor(e *Emulator, sql string, params map[string]parameter, top bool) (string, error) {
+	toks, err := lex(sql)
+	if err != nil {
+		return "", err
+	}
+	one, err := oneStatement(sql, toks)
+	if err != nil {
+		return "", err
+	}
+	if err := checkBrackets(sql, one); err != nil {
+		return "", err
+	}
+	if one, err = expandIdentifiers(sql, one, params); err != nil {
+		return "", err
+	}
+	s := &session{e: e, ctx: context.Background(), src: sql, catalog: "main", schema: "default", params: params}
+	return newRenderer(s).render(one[:len(one)-1], modeQuery, top)
+}
+
+func TestRender(t *testing.T) {
 	t.Parallel()
+	e, err := New(Options{SampleTrips: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
 	params := map[string]parameter{
 		"a": {name: "a", cast: "INTEGER"},
 		"s": {name: "s", cast: "VARCHAR"},
 		"v": {name: "v"},
+		"t": {name: "t", cast: "VARCHAR", value: ptr("samples.nyctaxi.trips")},
 	}
+	trips := `"c$samples"."nyctaxi"."trips"`
 	cases := []struct{ in, want string }{
 		{"SELECT :a", "SELECT CAST($a AS INTEGER)"},
 		{"SELECT :a + :a, :s", "SELECT CAST($a AS INTEGER) + CAST($a AS INTEGER), $s"},
-		{"SELECT x::INT, :a::BIGINT", "SELECT x::INT, CAST($a AS INTEGER)::BIGINT"},
+		{"SELECT x::INT, :a::BIGINT, y::ARRAY<STRING>, z::MAP<STRING, ARRAY<INT>>", "SELECT x::INTEGER, CAST($a AS INTEGER)::BIGINT, y::VARCHAR[], z::MAP(VARCHAR, INTEGER[])"},
+		{"SELECT CAST(x AS STRUCT<a: INT, b:STRING>), CAST(y AS DECIMAL(10,2))", `SELECT CAST(x AS STRUCT("a" INTEGER, "b" VARCHAR)), CAST(y AS DECIMAL(10,2))`},
 		{"SELECT ':a', `:a`, \":a\"", `SELECT ':a', ":a", ':a'`},
-		{"SELECT 1 -- :a\n, :a", "SELECT 1 -- :a\n, CAST($a AS INTEGER)"},
-		{"SELECT /* :a /* nested :a */ still :a */ :a", "SELECT /* :a /* nested :a */ still :a */ CAST($a AS INTEGER)"},
+		{"SELECT 1 -- :a\n, :a", "SELECT 1 , CAST($a AS INTEGER)"},
+		{"SELECT /* :a /* nested :a */ still :a */ :a", "SELECT CAST($a AS INTEGER)"},
 		{"SELECT 'it''s :a'", "SELECT 'it''s :a'"},
 		{`SELECT 'a\'b :a', "q\"x"`, `SELECT 'a''b :a', 'q"x'`},
-		{`SELECT 'tab\there'`, "SELECT 'tab\there'"},
 		{`SELECT r'C:\new', R"\d+"`, `SELECT 'C:\new', '\d+'`},
 		{`SELECT 'a\u00e9b'`, "SELECT 'aéb'"},
 		{`SELECT '\0'`, "SELECT ('' || chr(0) || '')"},
+		{"SELECT 'a' 'b'", "SELECT 'a' || 'b'"},
 		{"SELECT 1 AS `my col`, `we``ird`", `SELECT 1 AS "my col", "we` + "`" + `ird"`},
-		{`SELECT 1 AS "x"`, `SELECT 1 AS 'x'`},
-		{"SELECT * FROM main.default.t", `SELECT * FROM main_catalog."default".t`},
-		{"SELECT * FROM `main`.`default`.t", `SELECT * FROM main_catalog."default".t`},
-		{"SELECT main FROM t.main.x", "SELECT main FROM t.main.x"},
-		{"CREATE TABLE t (a INT DEFAULT 5)", "CREATE TABLE t (a INT DEFAULT 5)"},
-		{"USE CATALOG main", "USE main_catalog"},
-		{"USE SCHEMA default", `USE "default"`},
+		{"SELECT * FROM samples.nyctaxi.trips", "SELECT * FROM " + trips},
+		{"SELECT * FROM `samples`.`nyctaxi`.trips AS t", "SELECT * FROM " + trips + ` AS "t"`},
+		{"SELECT * FROM IDENTIFIER(:t) x", "SELECT * FROM " + trips + ` AS "x"`},
+		{"SELECT * FROM IDENTIFIER('samples.' || 'nyctaxi.trips')", "SELECT * FROM " + trips},
 		{"SELECT :v", "SELECT NULL"},
-		{"SELECT {'k': 1}", "SELECT {'k': 1}"},
-		{"SELECT 1e5, 2L", "SELECT 1e5, 2L"},
-		{"SELECT 'unterminated :a", "SELECT 'unterminated :a"},
-		{"SELECT current_user(), Current_Catalog(), current_timestamp(), user_id()", "SELECT 'me@example.com', replace(current_catalog(), 'main_catalog', 'main'), current_timestamp, user_id()"},
-		{"SELECT x FROM t WHERE y = :s; SELECT :a", "SELECT x FROM t WHERE y = $s; SELECT CAST($a AS INTEGER)"},
+		{"SELECT 1e5, 2L, 3S, 4Y, 1.5D, 2.5F, 1.50BD", "SELECT 1e5, CAST(2 AS BIGINT), CAST(3 AS SMALLINT), CAST(4 AS TINYINT), CAST(1.5 AS DOUBLE), CAST(2.5 AS FLOAT), CAST(1.50 AS DECIMAL(3,2))"},
+		{"SELECT current_user(), Current_Catalog(), current_schema(), current_date", "SELECT 'emulator@example.com', 'main', 'default', current_date"},
+		{"SELECT a[0], m['k'], nvl(a, b), 7 DIV 2, a <=> b", "SELECT a[(0) + 1], m['k'], coalesce(a, b), 7 // 2, a IS NOT DISTINCT FROM b"},
+		{"SELECT i FROM range(5) AS t(i)", `SELECT i FROM (SELECT range AS id FROM range(5)) AS "t"("i")`},
+		{"SELECT * EXCEPT (fare_amount) FROM samples.nyctaxi.trips", `SELECT * EXCLUDE (fare_amount) FROM ` + trips},
+		{"SELECT DATE '2024-01-01', TIMESTAMP '2024-01-01 00:00:00', TIMESTAMP_NTZ '2024-01-01 00:00:00'", "SELECT CAST('2024-01-01' AS DATE), CAST('2024-01-01 00:00:00' AS TIMESTAMPTZ), CAST('2024-01-01 00:00:00' AS TIMESTAMP)"},
 	}
 	for _, c := range cases {
-		got, err := translateSQL(c.in, params, "me@example.com")
+		got, err := renderFor(e, c.in, params, false)
 		if err != nil {
-			t.Errorf("translateSQL(%q): %v", c.in, err)
+			t.Errorf("render(%q): %v", c.in, err)
 			continue
 		}
-		if got.sql != c.want {
-			t.Errorf("translateSQL(%q)\n got %q\nwant %q", c.in, got.sql, c.want)
+		if got != c.want {
+			t.Errorf("render(%q)\n got %q\nwant %q", c.in, got, c.want)
 		}
 	}
 }
 
-func TestTranslateSQLUnbound(t *testing.T) {
+func TestRenderUnbound(t *testing.T) {
 	t.Parallel()
-	_, err := translateSQL("SELECT :missing, ':ok'", nil, "")
+	e, err := New(Options{SampleTrips: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	_, err = renderFor(e, "SELECT :missing, ':ok'", nil, false)
 	var f *sqlFailure
 	if !errors.As(err, &f) || f.class != "UNBOUND_SQL_PARAMETER" || !strings.Contains(f.message(), "Found the unbound parameter: missing") {
 		t.Fatalf("got %v", err)
@@ -96,7 +129,7 @@ func TestParameterTypes(t *testing.T) {
 		"i": {"INT", "42"}, "l": {"BIGINT", "9223372036854775807"}, "d": {"DOUBLE", "0.1"},
 		"dec": {"DECIMAL(38,10)", "12345678901234567890123456.1234567891"}, "b": {"BOOLEAN", "true"},
 		"day": {"DATE", "2016-02-29"}, "ts": {"TIMESTAMP", "2016-01-01T08:15:00.000Z"},
-		"ntz": {"TIMESTAMP", "2016-01-01T10:15:00.000Z"}, "bin": {"BINARY", "YWJj"}, "str": {"STRING", "x"},
+		"ntz": {"TIMESTAMP_NTZ", "2016-01-01T10:15:00.000"}, "bin": {"BINARY", "YWJj"}, "str": {"STRING", "x"},
 		"plain": {"STRING", "untyped"}, "n": {"INT", "NULL"}, "v": {"", "NULL"},
 		"sh": {"SMALLINT", "-5"}, "by": {"TINYINT", "7"}, "f": {"FLOAT", "1.5"},
 	}
@@ -174,23 +207,30 @@ func TestParameterFailures(t *testing.T) {
 	}
 }
 
-// FuzzTranslateParameters feeds arbitrary SQL to the translator: it must never
-// panic, and a bound marker's value must never appear in the output.
-func FuzzTranslateParameters(f *testing.F) {
+// FuzzRender feeds arbitrary SQL to the renderer: it must never panic, and
+// a bound marker's value must never appear in the output.
+func FuzzRender(f *testing.F) {
 	for _, seed := range []string{
 		"SELECT :a", "SELECT ':a'", "x::INT", "/* /* */", "`a``b`", `'\`, `r'\'`, `'\u12`, `'\U0001F600'`,
-		"-- :a", ":", "::", ":::a", "SELECT \"a\"\"b\"", "USE CATALOG main", "main.default.t", `'\377'`,
+		"-- :a", ":", "::", ":::a", "SELECT \"a\"\"b\"", "main.default.t", `'\377'`, "SELECT a[", "CAST(x AS ARRAY<ARRAY<INT>>)",
+		"SELECT * FROM IDENTIFIER(:a)", "SELECT named_struct('a', :a)", "WITH x AS (SELECT 1) SELECT * FROM x",
+		"SELECT * FROM t LATERAL VIEW explode(a) e AS c", "SELECT count(*) FROM (VALUES (1), (2)) AS v(x)",
 	} {
 		f.Add(seed)
 	}
+	e, err := New(Options{SampleTrips: -1})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Cleanup(func() { _ = e.Close() })
 	params := map[string]parameter{"a": {name: "a", value: ptr("SECRET-VALUE"), cast: "VARCHAR"}}
 	f.Fuzz(func(t *testing.T, sql string) {
-		tr, err := translateSQL(sql, params, "user")
+		out, err := renderFor(e, sql, params, true)
 		if err != nil {
 			return
 		}
-		if strings.Contains(tr.sql, "SECRET-VALUE") && !strings.Contains(sql, "SECRET-VALUE") {
-			t.Fatalf("value spliced into %q", tr.sql)
+		if strings.Contains(out, "SECRET-VALUE") && !strings.Contains(sql, "SECRET-VALUE") {
+			t.Fatalf("value spliced into %q", out)
 		}
 	})
 }

@@ -72,6 +72,25 @@ func newColumn(name string, position int, t *duckType) columnJSON {
 	return c
 }
 
+// textResult is a result the emulator builds itself (SHOW, DESCRIBE, SET):
+// every column a STRING unless kinds names its DuckDB type (BOOLEAN, BIGINT).
+func (s *session) textResult(names []string, rows [][]*string, kinds ...string) *resultSet {
+	res := &resultSet{rows: rows}
+	for i, n := range names {
+		kind := "VARCHAR"
+		if i < len(kinds) && kinds[i] != "" {
+			kind = kinds[i]
+		}
+		res.columns = append(res.columns, newColumn(n, i, &duckType{kind: kind}))
+	}
+	sizer := newRowSizer()
+	for _, row := range rows {
+		res.rowBytes = append(res.rowBytes, sizer.size(row))
+	}
+	res.cutChunks(s.e.opts.RowsPerChunk)
+	return res
+}
+
 // cutChunks splits the rows into chunks of at most rowsPerChunk rows. A
 // zero-row result has no chunks at all: Databricks answers such a result with
 // total_chunk_count 0 and no "chunks" in the manifest.

@@ -2,7 +2,6 @@ package emulator
 
 import (
 	"context"
-	"database/sql"
 	"database/sql/driver"
 	"errors"
 	"fmt"
@@ -12,99 +11,122 @@ import (
 	duckdb "github.com/duckdb/duckdb-go/v2"
 )
 
-// runSQL runs a statement on its own DuckDB connection in the requested
-// catalog and schema and materialises the result.
-func (e *Emulator) runSQL(ctx context.Context, plan executePlan) (*resultSet, error) {
-	tr, err := translateSQL(plan.sql, plan.params, e.opts.UserName)
+// runSQL runs one statement on its own DuckDB connection, in the catalog and
+// schema the request named, and materialises the result.
+func (e *Emulator) runSQL(ctx context.Context, plan executePlan) (res *resultSet, err error) {
+	defer func() {
+		// A statement the emulator cannot handle must fail alone, not take
+		// the emulator (and every test using it) down.
+		if r := recover(); r != nil {
+			res, err = nil, &sqlFailure{errorCode: "INTERNAL_ERROR", class: "INTERNAL_ERROR", sqlState: "XX000", text: "The emulator failed on this statement. This is a bug in the emulator: please report it with the statement."}
+		}
+	}()
+	toks, err := lex(plan.sql)
 	if err != nil {
 		return nil, err
 	}
-	if strings.ContainsRune(tr.sql, 0) {
-		// DuckDB's C API would silently stop reading the text at the NUL.
-		return nil, &sqlFailure{class: "PARSE_SYNTAX_ERROR", sqlState: "42601", text: "Syntax error: the statement contains a NUL character."}
+	one, err := oneStatement(plan.sql, toks)
+	if err != nil {
+		return nil, err
+	}
+	return e.runTokens(ctx, one, plan)
+}
+
+// runTokens runs one lexed statement (of plan.sql, which may be a whole
+// -init script) on its own DuckDB connection.
+func (e *Emulator) runTokens(ctx context.Context, one []token, plan executePlan) (*resultSet, error) {
+	if err := checkBrackets(plan.sql, one); err != nil {
+		return nil, err
+	}
+	one, err := expandIdentifiers(plan.sql, one, plan.params)
+	if err != nil {
+		return nil, err
 	}
 	conn, err := e.db.Conn(ctx)
 	if err != nil {
 		return nil, err
 	}
 	defer conn.Close()
-	if err := useNamespace(ctx, conn, plan.catalog, plan.schema); err != nil {
+	s := &session{e: e, ctx: ctx, conn: conn, src: plan.sql, catalog: strings.ToLower(plan.catalog), schema: strings.ToLower(plan.schema), params: plan.params, plan: plan}
+	if err := s.useNamespace(); err != nil {
 		return nil, err
 	}
-	args := make([]driver.NamedValue, 0, len(tr.used))
-	for i, name := range tr.used {
-		p := plan.params[name]
-		var v driver.Value
-		if p.value != nil {
-			v = *p.value
-		}
-		args = append(args, driver.NamedValue{Name: name, Ordinal: i + 1, Value: v})
+	return s.run(one)
+}
+
+// useNamespace points the session at the statement's catalog and schema
+// (default main.default), failing like Databricks when either is missing.
+func (s *session) useNamespace() error {
+	if s.catalog == "" {
+		s.catalog = "main"
+	}
+	if s.schema == "" {
+		s.schema = "default"
+	}
+	if exists, _ := s.e.meta.catalog(s.catalog); !exists {
+		return catalogNotFound(s.catalog)
+	}
+	// No USE: the renderer writes every table reference fully qualified,
+	// so the namespace only has to exist.
+	o := objectName{catalog: s.catalog, schema: s.schema}
+	if ok, _ := s.e.schemaExists(s.ctx, o); !ok {
+		return schemaNotFound(o.String())
+	}
+	return nil
+}
+
+// resultKind says how the rows DuckDB returns become the statement's result.
+type resultKind int
+
+const (
+	rowsResult   resultKind = iota // a query: the rows as they are
+	insertResult                   // DuckDB's Count as num_affected_rows, num_inserted_rows
+	changeResult                   // DuckDB's Count as num_affected_rows (UPDATE, DELETE)
+	emptyResult                    // DDL: no columns, no rows
+)
+
+// query runs DuckDB SQL with bound arguments on the session's connection.
+func (s *session) query(sql string, args []driver.NamedValue, kind resultKind) (*resultSet, error) {
+	if strings.ContainsRune(sql, 0) {
+		// DuckDB's C API would silently stop reading the text at the NUL.
+		return nil, &sqlFailure{class: "PARSE_SYNTAX_ERROR", sqlState: "42601", text: "Syntax error: the statement contains a NUL character."}
 	}
 	var res *resultSet
-	err = conn.Raw(func(dc any) error {
+	err := s.conn.Raw(func(dc any) error {
 		c, ok := dc.(*duckdb.Conn)
 		if !ok {
 			return fmt.Errorf("unexpected driver connection %T", dc)
 		}
-		prepared, err := c.PrepareContext(ctx, tr.sql)
+		prepared, err := c.PrepareContext(s.ctx, sql)
 		if err != nil {
 			return err
 		}
-		stmt, ok := prepared.(*duckdb.Stmt)
+		defer func() { _ = prepared.Close() }()
+		stmt, ok := prepared.(driver.StmtQueryContext)
 		if !ok {
-			_ = prepared.Close()
 			return fmt.Errorf("unexpected driver statement %T", prepared)
 		}
-		defer func() { _ = stmt.Close() }()
-		kind, err := stmt.StatementType()
-		if err != nil {
-			return err
-		}
-		rows, err := stmt.QueryContext(ctx, args)
+		rows, err := stmt.QueryContext(s.ctx, args)
 		if err != nil {
 			return err
 		}
 		defer func() { _ = rows.Close() }()
-		res, err = e.collect(ctx, kind, rows, plan)
+		res, err = s.e.collect(s.ctx, kind, rows, s.plan)
 		return err
 	})
-	if err != nil {
-		return nil, err
-	}
-	return res, nil
+	return res, err
 }
 
-// useNamespace points the connection at the statement's catalog and schema
-// (default main.default), failing like Databricks when either is missing.
-func useNamespace(ctx context.Context, conn *sql.Conn, catalog, schema string) error {
-	if catalog == "" {
-		catalog = "main"
-	}
-	if schema == "" {
-		schema = "default"
-	}
-	duckCatalog := catalog
-	if strings.EqualFold(catalog, "main") {
-		duckCatalog = mainCatalog
-	}
-	_, err := conn.ExecContext(ctx, "USE "+duckIdentifier(duckCatalog)+"."+duckIdentifier(schema))
-	if err == nil {
-		return nil
-	}
-	if ctx.Err() != nil {
-		return err
-	}
-	var n int
-	if qerr := conn.QueryRowContext(ctx, "SELECT count(*) FROM duckdb_databases() WHERE database_name = ?", duckCatalog).Scan(&n); qerr == nil && n == 0 {
-		return &sqlFailure{class: "NO_SUCH_CATALOG_EXCEPTION", sqlState: "42704", text: fmt.Sprintf("The catalog '%s' was not found. Please verify the catalog name and then retry the query or command again.", catalog)}
-	}
-	return &sqlFailure{class: "SCHEMA_NOT_FOUND", sqlState: "42704", text: fmt.Sprintf("The schema `%s`.`%s` cannot be found. Verify the spelling and correctness of the schema and catalog.", catalog, schema)}
+// exec runs DuckDB SQL whose result does not matter.
+func (s *session) exec(sql string) error {
+	_, err := s.conn.ExecContext(s.ctx, sql)
+	return err
 }
 
 // collect reads every row into JSON_ARRAY cells, applying row_limit,
 // byte_limit and the INLINE size limit, and reshapes DML and DDL results the
 // way Databricks reports them.
-func (e *Emulator) collect(ctx context.Context, kind duckdb.StmtType, rows driver.Rows, plan executePlan) (*resultSet, error) {
+func (e *Emulator) collect(ctx context.Context, kind resultKind, rows driver.Rows, plan executePlan) (*resultSet, error) {
 	names := rows.Columns()
 	types := make([]*duckType, len(names))
 	typed, _ := rows.(driver.RowsColumnTypeDatabaseTypeName)
@@ -117,15 +139,9 @@ func (e *Emulator) collect(ctx context.Context, kind duckdb.StmtType, rows drive
 	}
 	res := &resultSet{}
 	switch kind {
-	case duckdb.STATEMENT_TYPE_INSERT, duckdb.STATEMENT_TYPE_UPDATE, duckdb.STATEMENT_TYPE_DELETE:
-		// With RETURNING, DuckDB answers rows instead of a count.
-		if len(names) == 1 && names[0] == "Count" {
-			return dmlResult(kind, rows, e.opts.RowsPerChunk)
-		}
-	case duckdb.STATEMENT_TYPE_CREATE, duckdb.STATEMENT_TYPE_DROP, duckdb.STATEMENT_TYPE_ALTER,
-		duckdb.STATEMENT_TYPE_ATTACH, duckdb.STATEMENT_TYPE_DETACH, duckdb.STATEMENT_TYPE_TRANSACTION,
-		duckdb.STATEMENT_TYPE_SET, duckdb.STATEMENT_TYPE_VARIABLE_SET, duckdb.STATEMENT_TYPE_CREATE_FUNC,
-		duckdb.STATEMENT_TYPE_ANALYZE, duckdb.STATEMENT_TYPE_VACUUM, duckdb.STATEMENT_TYPE_LOAD:
+	case insertResult, changeResult:
+		return dmlResult(kind, rows, e.opts.RowsPerChunk)
+	case emptyResult:
 		// Databricks answers DDL with an empty result without columns.
 		return res, nil
 	}
@@ -173,7 +189,7 @@ func (e *Emulator) collect(ctx context.Context, kind duckdb.StmtType, rows drive
 // dmlResult turns DuckDB's single "Count" column into the columns Databricks
 // returns for INSERT (num_affected_rows, num_inserted_rows) and UPDATE or
 // DELETE (num_affected_rows).
-func dmlResult(kind duckdb.StmtType, rows driver.Rows, rowsPerChunk int) (*resultSet, error) {
+func dmlResult(kind resultKind, rows driver.Rows, rowsPerChunk int) (*resultSet, error) {
 	dest := make([]driver.Value, len(rows.Columns()))
 	count := "0"
 	if err := rows.Next(dest); err == nil && len(dest) > 0 {
@@ -186,7 +202,7 @@ func dmlResult(kind duckdb.StmtType, rows driver.Rows, rowsPerChunk int) (*resul
 	long := &duckType{kind: "BIGINT"}
 	res := &resultSet{columns: []columnJSON{newColumn("num_affected_rows", 0, long)}}
 	row := []*string{&count}
-	if kind == duckdb.STATEMENT_TYPE_INSERT {
+	if kind == insertResult {
 		res.columns = append(res.columns, newColumn("num_inserted_rows", 1, long))
 		row = append(row, &count)
 	}

@@ -37,8 +37,8 @@ func Start(opts Options) (*Server, error) {
 }
 
 // Listen runs a new emulator on addr. An address without a host (":8765")
-// would listen on every interface and is refused; name the host, and only
-// name a non-loopback one on purpose (the command asks for -allow-remote).
+// would listen on every interface and is refused; a non-loopback one needs
+// Options.AllowRemote (the command's -allow-remote).
 func Listen(addr string, opts Options) (*Server, error) {
 	return listen(addr, opts, nil)
 }
@@ -51,6 +51,9 @@ func listen(addr string, opts Options, tlsConfig *tls.Config) (*Server, error) {
 	}
 	if host == "" {
 		return nil, fmt.Errorf("emulator: address %q has no host and would listen on every interface; use 127.0.0.1:PORT, or name the interface explicitly", addr)
+	}
+	if !opts.AllowRemote && !IsLoopback(host) {
+		return nil, fmt.Errorf("emulator: address %q is not a loopback address; set AllowRemote to serve other machines (the emulator has no TLS and a well-known default token)", addr)
 	}
 	e, err := New(opts)
 	if err != nil {

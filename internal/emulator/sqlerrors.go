@@ -16,6 +16,7 @@ type sqlFailure struct {
 	class     string // e.g. TABLE_OR_VIEW_NOT_FOUND
 	sqlState  string
 	text      string
+	position  string // "(line 1, pos 9)" for syntax errors, as Databricks adds it
 }
 
 // Error makes a failure usable where an error is expected (the translator).
@@ -30,6 +31,9 @@ func (f *sqlFailure) message() string {
 	}
 	if f.sqlState != "" {
 		msg += " SQLSTATE: " + f.sqlState
+	}
+	if f.position != "" {
+		msg += " " + f.position
 	}
 	return msg
 }
@@ -49,6 +53,8 @@ var (
 	reCatalogMissing = regexp.MustCompile(`Catalog (?:with name )?"?([^"\s!]+)"? does not exist`)
 	reAlreadyExists  = regexp.MustCompile(`(Table|View|Schema) with name "?([^"\s!]+)"? already exists`)
 	reColumnMissing  = regexp.MustCompile(`Referenced column "((?:[^"]|"")*)" (?:was )?not found`)
+	reArity          = regexp.MustCompile(`table (\S+) has (\d+) columns but (\d+) values were supplied`)
+	reNotNull        = regexp.MustCompile(`NOT NULL constraint failed: [^.\s]+\.(\S+)`)
 	reFunctionMiss   = regexp.MustCompile(`(?:Scalar |Table |Aggregate )?Function with name (\S+?) does not exist`)
 	reCastString     = regexp.MustCompile(`Could not convert string "?'?(.*?)'?"? to ([A-Z0-9_(), ]+)`)
 )
@@ -81,7 +87,8 @@ func classifyDuckDBError(err error) *sqlFailure {
 	if i := strings.Index(msg, "\n\nLINE "); i >= 0 {
 		msg = msg[:i]
 	}
-	msg = strings.ReplaceAll(msg, mainCatalog, "main")
+	// The names DuckDB knows catalogs by are the emulator's, not the user's.
+	msg = strings.ReplaceAll(strings.ReplaceAll(msg, catalogPrefix, ""), metaDB, "")
 	detail := msg
 	if prefix, after, ok := strings.Cut(msg, ": "); ok && strings.HasSuffix(prefix, "Error") && !strings.Contains(prefix, "\n") {
 		detail = after // drop DuckDB's "Catalog Error: " kind prefix
@@ -89,6 +96,10 @@ func classifyDuckDBError(err error) *sqlFailure {
 	detail = strings.TrimSpace(detail)
 
 	switch {
+	case reachesOutside(kind, detail):
+		// DuckDB's message names the file or extension it refused; a failure
+		// says only that the emulator does not go there.
+		return &sqlFailure{class: "INSUFFICIENT_PERMISSIONS", sqlState: "42501", text: "Insufficient privileges: the emulator gives SQL no access to the machine's files, network, extensions or settings."}
 	case kind == duckdb.ErrorTypeParser || kind == duckdb.ErrorTypeSyntax:
 		if m := reSyntaxNear.FindStringSubmatch(detail); m != nil {
 			return &sqlFailure{class: "PARSE_SYNTAX_ERROR", sqlState: "42601", text: fmt.Sprintf("Syntax error at or near '%s'.", strings.ReplaceAll(m[1], `""`, `"`))}
@@ -112,6 +123,16 @@ func classifyDuckDBError(err error) *sqlFailure {
 			return &sqlFailure{class: "SCHEMA_ALREADY_EXISTS", sqlState: "42P06", text: fmt.Sprintf("Cannot create schema `%s` because it already exists.", m[2])}
 		}
 		return &sqlFailure{class: "TABLE_OR_VIEW_ALREADY_EXISTS", sqlState: "42P07", text: fmt.Sprintf("Cannot create table or view `%s` because it already exists.", m[2])}
+	case reArity.MatchString(detail):
+		m := reArity.FindStringSubmatch(detail)
+		reason := "not enough data columns"
+		class := "INSERT_COLUMN_ARITY_MISMATCH.NOT_ENOUGH_DATA_COLUMNS"
+		if len(m[3]) > len(m[2]) || len(m[3]) == len(m[2]) && m[3] > m[2] {
+			reason, class = "too many data columns", "INSERT_COLUMN_ARITY_MISMATCH.TOO_MANY_DATA_COLUMNS"
+		}
+		return &sqlFailure{class: class, sqlState: "21S01", text: fmt.Sprintf("Cannot write to `%s`, the reason is %s: the table has %s columns and the data %s.", m[1], reason, m[2], m[3])}
+	case reNotNull.MatchString(detail):
+		return &sqlFailure{class: "DELTA_NOT_NULL_CONSTRAINT_VIOLATED", sqlState: "23502", text: fmt.Sprintf("NOT NULL constraint violated for column: %s.", reNotNull.FindStringSubmatch(detail)[1])}
 	case reColumnMissing.MatchString(detail):
 		name := reColumnMissing.FindStringSubmatch(detail)[1]
 		return &sqlFailure{class: "UNRESOLVED_COLUMN.WITHOUT_SUGGESTION", sqlState: "42703", text: fmt.Sprintf("A column, variable, or function parameter with name `%s` cannot be resolved.", strings.ReplaceAll(name, `""`, `"`))}
@@ -142,4 +163,16 @@ func classifyDuckDBError(err error) *sqlFailure {
 	default:
 		return &sqlFailure{class: "INTERNAL_ERROR", sqlState: "XX000", text: detail}
 	}
+}
+
+// reachesOutside reports whether DuckDB refused a statement because it tried
+// to leave the database: a file, the network, an extension or a locked
+// setting (see lockDown).
+func reachesOutside(kind duckdb.ErrorType, detail string) bool {
+	switch kind {
+	case duckdb.ErrorTypePermission, duckdb.ErrorTypeIO, duckdb.ErrorTypeHTTP, duckdb.ErrorTypeNetwork,
+		duckdb.ErrorTypeMissingExtension, duckdb.ErrorTypeAutoLoad:
+		return true
+	}
+	return strings.Contains(detail, "configuration has been locked")
 }

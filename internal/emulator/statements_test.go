@@ -199,7 +199,7 @@ func TestSQLErrors(t *testing.T) {
 		if st.Status.Error.ErrorCode != "BAD_REQUEST" || !strings.HasPrefix(st.Status.Error.Message, c.prefix) || st.Status.SQLState != c.state && c.state != "" {
 			t.Errorf("%s: %s / %q / %s", c.sql, st.Status.Error.ErrorCode, st.Status.Error.Message, st.Status.SQLState)
 		}
-		if strings.Contains(st.Status.Error.Message, mainCatalog) {
+		if strings.Contains(st.Status.Error.Message, catalogPrefix) || strings.Contains(st.Status.Error.Message, metaDB) {
 			t.Errorf("%s: message leaks the DuckDB catalog name: %s", c.sql, st.Status.Error.Message)
 		}
 	}

@@ -207,7 +207,10 @@ func (t *duckType) databricks() databricksType {
 		return databricksType{name: "INT", text: "INT"}
 	case "BIGINT", "UINTEGER":
 		return databricksType{name: "LONG", text: "BIGINT"}
-	case "HUGEINT", "UBIGINT", "UHUGEINT":
+	case "HUGEINT":
+		// DuckDB's sum of INT or BIGINT, which is a BIGINT in Databricks.
+		return databricksType{name: "LONG", text: "BIGINT"}
+	case "UBIGINT", "UHUGEINT":
 		return databricksType{name: "DECIMAL", text: "DECIMAL(38,0)", precision: 38}
 	case "FLOAT":
 		return databricksType{name: "FLOAT", text: "FLOAT"}
@@ -217,8 +220,12 @@ func (t *duckType) databricks() databricksType {
 		return databricksType{name: "DECIMAL", text: fmt.Sprintf("DECIMAL(%d,%d)", t.width, t.scale), precision: t.width, scale: t.scale}
 	case "DATE":
 		return databricksType{name: "DATE", text: "DATE"}
-	case "TIMESTAMP", "TIMESTAMPTZ", "TIMESTAMP WITH TIME ZONE", "TIMESTAMP_S", "TIMESTAMP_MS", "TIMESTAMP_NS":
+	case "TIMESTAMPTZ", "TIMESTAMP WITH TIME ZONE":
+		// Databricks' TIMESTAMP is an instant, shown in the session time zone
+		// (UTC here): DuckDB's TIMESTAMPTZ.
 		return databricksType{name: "TIMESTAMP", text: "TIMESTAMP"}
+	case "TIMESTAMP", "TIMESTAMP_S", "TIMESTAMP_MS", "TIMESTAMP_NS":
+		return databricksType{name: "TIMESTAMP", text: "TIMESTAMP_NTZ"}
 	case "BLOB":
 		return databricksType{name: "BINARY", text: "BINARY"}
 	case "INTERVAL":
@@ -249,4 +256,53 @@ func structFieldName(name string) string {
 		return name
 	}
 	return "`" + strings.ReplaceAll(name, "`", "``") + "`"
+}
+
+// sparkString spells the type the way DESCRIBE and SHOW COLUMNS do, in
+// Spark's lower-case catalog form: decimal(10,2), array<int>,
+// struct<a:int,b:string>.
+func (t *duckType) sparkString() string {
+	switch t.kind {
+	case "LIST", "ARRAY":
+		return "array<" + t.elem.sparkString() + ">"
+	case "MAP":
+		return "map<" + t.key.sparkString() + "," + t.value.sparkString() + ">"
+	case "STRUCT":
+		parts := make([]string, len(t.fields))
+		for i, f := range t.fields {
+			parts[i] = structFieldName(f.name) + ":" + f.typ.sparkString()
+		}
+		return "struct<" + strings.Join(parts, ",") + ">"
+	}
+	return strings.ToLower(t.databricks().text)
+}
+
+// simpleTypeName is information_schema's data_type: the type without its
+// parameters (DECIMAL, ARRAY, STRUCT).
+func simpleTypeName(dt databricksType) string {
+	if i := strings.IndexAny(dt.text, "(<"); i >= 0 {
+		return dt.text[:i]
+	}
+	if strings.HasPrefix(dt.text, "INTERVAL") {
+		return "INTERVAL"
+	}
+	return dt.text
+}
+
+// numericPrecision is information_schema's numeric_precision,
+// numeric_precision_radix and numeric_scale: bits for the binary types,
+// digits for DECIMAL, nothing for the rest.
+func (t *duckType) numericPrecision() (precision, radix, scale any) {
+	bits := map[string]int{"TINYINT": 8, "SMALLINT": 16, "INT": 32, "BIGINT": 64, "FLOAT": 24, "DOUBLE": 53}
+	dt := t.databricks()
+	if dt.name == "DECIMAL" {
+		return dt.precision, 10, dt.scale
+	}
+	if b, ok := bits[dt.text]; ok {
+		if dt.text == "FLOAT" || dt.text == "DOUBLE" {
+			return b, 2, nil
+		}
+		return b, 2, 0
+	}
+	return nil, nil, nil
 }

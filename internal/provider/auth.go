@@ -51,6 +51,9 @@ const (
 	envAzureClientSecret  = "ARM_CLIENT_SECRET"
 	envGitHubTokenURL     = "ACTIONS_ID_TOKEN_REQUEST_URL"
 	envGitHubTokenRequest = "ACTIONS_ID_TOKEN_REQUEST_TOKEN"
+	// envAzureAuthorityHost points Entra ID requests elsewhere than Azure's public cloud,
+	// as in the Azure SDKs.
+	envAzureAuthorityHost = "AZURE_AUTHORITY_HOST"
 	// defaultOIDCTokenEnv holds the CI's identity token for env-oidc unless
 	// DATABRICKS_OIDC_TOKEN_ENV names another variable.
 	defaultOIDCTokenEnv = "DATABRICKS_OIDC_TOKEN"
@@ -105,6 +108,7 @@ type machineSettings struct {
 	// githubTokenURL and githubRequestToken are set by GitHub Actions in a job with
 	// `permissions: id-token: write`.
 	githubTokenURL, githubRequestToken setting
+	azureAuthorityHost                 setting
 	// lookPath finds a command on PATH; nil finds nothing.
 	lookPath func(string) (string, error)
 }

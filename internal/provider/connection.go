@@ -30,6 +30,7 @@ type providerData struct {
 	version          string
 	terraformVersion string
 	pool             *transportPool
+	credentials      *credentialsCache
 }
 
 // providerSettings is the provider block's connection after the precedence argument >
@@ -266,7 +267,8 @@ func (d *providerData) providerConnection(c caller) (connectionSettings, diag.Di
 }
 
 // newClient returns a client for conn that shares the provider's connection pool for
-// its workspace. d may be nil (an unconfigured provider, as in some validate runs).
+// its workspace and the credentials of its identity. d may be nil (an unconfigured
+// provider, as in some validate runs).
 func (d *providerData) newClient(conn connectionSettings) (*databricks.Client, error) {
 	agent := databricks.UserAgent("dev", "")
 	var transport http.RoundTripper
@@ -276,13 +278,19 @@ func (d *providerData) newClient(conn connectionSettings) (*databricks.Client, e
 		agent = databricks.UserAgent(d.version, d.terraformVersion)
 		transport = d.pool.forWorkspace(conn.BaseURL)
 	}
+	static := conn.auth.secrets()
+	creds, err := d.credentialsFor(conn, fetchOptions(transport, agent, conn.Timeout, clientLogger{secrets: func() []string { return static }}))
+	if err != nil {
+		return nil, err
+	}
 	return databricks.New(databricks.Config{
-		BaseURL:   conn.BaseURL,
-		Token:     conn.auth.token.value,
-		Timeout:   conn.Timeout,
-		UserAgent: agent,
-		Transport: transport,
-		Logger:    clientLogger{secrets: conn.auth.secrets()},
+		BaseURL:     conn.BaseURL,
+		Credentials: creds,
+		Timeout:     conn.Timeout,
+		UserAgent:   agent,
+		Transport:   transport,
+		// Tokens obtained later are masked too: the logger asks for them at each line.
+		Logger: clientLogger{secrets: func() []string { return append(creds.Secrets(), static...) }},
 
 		MaxParallelChunks: parallelChunks,
 	})
@@ -319,12 +327,12 @@ const logSubsystem = "databricks"
 // clientLogger writes the client's log lines through tflog, with every secret masked.
 // The client never hands it a token, a header or a body; the mask is a second wall.
 type clientLogger struct {
-	secrets []string
+	secrets func() []string
 }
 
 func (l clientLogger) Debug(ctx context.Context, msg string, fields map[string]any) {
 	ctx = tflog.NewSubsystem(ctx, logSubsystem)
-	for _, secret := range l.secrets {
+	for _, secret := range l.secrets() {
 		if secret != "" {
 			ctx = tflog.SubsystemMaskLogStrings(ctx, logSubsystem, secret)
 		}

@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"time"
 
@@ -416,7 +417,7 @@ func (r *connectionResource) test(ctx context.Context, info *connectionInfoModel
 
 // stepFor tells a workspace that cannot be reached from one that refuses the token.
 func stepFor(err error) step {
-	if isAuthError(err) {
+	if isAuthError(err) || errors.Is(err, databricks.ErrCredentials) {
 		return stepAuthenticate
 	}
 	return stepReach

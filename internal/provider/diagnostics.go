@@ -71,6 +71,8 @@ func (f failure) summary() string {
 	switch {
 	case errors.Is(f.err, databricks.ErrOutcomeUnknown):
 		return "Statement May Have Run"
+	case errors.Is(f.err, databricks.ErrCredentials):
+		return "Authentication Failed"
 	case errors.Is(f.err, databricks.ErrStatementFailed):
 		return "Statement Failed"
 	case errors.Is(f.err, databricks.ErrStatementCanceled), errors.Is(f.err, databricks.ErrStatementClosed):
@@ -112,8 +114,13 @@ func (f failure) advice() string {
 		stmtErr     *databricks.StatementError
 		interrupted *databricks.InterruptedError
 	)
-	var redirect *databricks.RedirectError
+	var (
+		redirect    *databricks.RedirectError
+		credentials *databricks.CredentialsError
+	)
 	switch {
+	case errors.As(f.err, &credentials):
+		return f.credentialsAdvice(credentials)
 	case errors.Is(f.err, databricks.ErrOutcomeUnknown):
 		// Never "try again": running a write twice is worse than failing once.
 		return "Do not simply apply again: the statement may have run. Find it in the warehouse's query history " +
@@ -182,6 +189,12 @@ func (f failure) apiAdvice(e *databricks.APIError) string {
 	case e.Retryable():
 		return fmt.Sprintf("The workspace is temporarily unavailable or is throttling requests (%d attempts were made). "+
 			"Try again later; if it persists, check the workspace's status and the warehouse's load.", e.Attempts)
+	case f.conn.auth.authType != "" && f.conn.auth.authType != authPAT && isAuthError(e) &&
+		(f.step == stepAuthenticate || f.step == stepReach || invalidToken(e)):
+		// The token was obtained, and refused by the workspace (it was fetched again once).
+		return fmt.Sprintf("The token endpoint gave %s a token, but the workspace refused it. Check that the principal is a member of "+
+			"this workspace (Settings > Identity and access), with the Workspace access and Databricks SQL access entitlements.",
+			f.conn.auth.principal())
 	case errors.Is(e, databricks.ErrUnauthenticated),
 		errors.Is(e, databricks.ErrPermissionDenied) && (f.step == stepAuthenticate || f.step == stepReach || invalidToken(e)):
 		return "The workspace rejected the access token: it may be mistyped, expired or revoked. Generate a new personal access token " +
@@ -216,4 +229,50 @@ func invalidToken(e *databricks.APIError) bool {
 // isAuthError is a request the workspace refused for its credentials.
 func isAuthError(err error) bool {
 	return errors.Is(err, databricks.ErrUnauthenticated) || errors.Is(err, databricks.ErrPermissionDenied)
+}
+
+// credentialsAdvice says what to do when no token could be obtained: which credential
+// failed, at which step, and how to fix it.
+func (f failure) credentialsAdvice(e *databricks.CredentialsError) string {
+	who := f.conn.auth.principal()
+	host := f.conn.BaseURL
+	switch {
+	case e.Step == databricks.StepTokenEndpoint && e.Code == "invalid_client":
+		return fmt.Sprintf("The workspace's token endpoint refused %s's client secret: it is wrong, has expired, or was deleted. "+
+			"Create a new OAuth secret for the service principal (Settings > Identity and access > Service principals > Secrets, or the "+
+			"account console) and set client_secret (or %s).", who, envClientSecret)
+	case e.Step == databricks.StepTokenEndpoint && strings.HasSuffix(e.AuthType, "-oidc"):
+		return fmt.Sprintf("The workspace does not trust the CI's identity token for %s: no federation policy of the service principal "+
+			"matches the token's issuer, subject and audience (the token endpoint says which check failed, above). Create or fix the "+
+			"federation policy (account console > Service principals > Credentials & secrets > Federation policies): for GitHub Actions, "+
+			"issuer https://token.actions.githubusercontent.com, subject repo:<owner>/<repo>:environment:<environment> (or "+
+			":ref:refs/heads/<branch>), and the audience the token is requested for (token_audience; by default the workspace's token "+
+			"endpoint URL).", who)
+	case e.Step == databricks.StepIdentityToken && e.AuthType == authGitHubOIDC:
+		return "GitHub Actions hands out an identity token only to a job with `permissions: id-token: write` (and " +
+			envGitHubTokenURL + " and " + envGitHubTokenRequest + " set by GitHub). Add the permission to the job, or choose another authentication_type."
+	case e.Step == databricks.StepIdentityToken && e.AuthType == authEnvOIDC:
+		return fmt.Sprintf("The CI's identity token was not in the environment variable %s. Have the CI job export it there (or name "+
+			"another variable with oidc_token_env or %s).", f.conn.auth.machine.oidcTokenEnv.value, envOIDCTokenEnv)
+	case e.Step == databricks.StepIdentityToken:
+		return fmt.Sprintf("The CI's identity token could not be read from %s. Have the CI job write it there, or set "+
+			"oidc_token_filepath (or %s) to where it is.", e.Endpoint, envOIDCTokenFile)
+	case e.Step == databricks.StepDatabricksCLI && errors.Is(e, databricks.ErrLoginRequired):
+		return fmt.Sprintf("The Databricks CLI has no valid login for %s (it expired or there never was one). Run `databricks auth "+
+			"login --host %s` where the provider runs, then apply again; in CI, prefer workload identity federation or oauth-m2m.", host, host)
+	case e.Step == databricks.StepDatabricksCLI && e.Code == databricks.CodeNotFound:
+		return "The Databricks CLI was not found where the provider runs. Install it, put it on PATH, or set databricks_cli_path (or " + envCLIPath + ")."
+	case e.Step == databricks.StepAzureCLI && errors.Is(e, databricks.ErrLoginRequired):
+		return "The Azure CLI has no valid login. Run `az login` where the provider runs, then apply again."
+	case e.Step == databricks.StepAzureCLI && e.Code == databricks.CodeNotFound:
+		return "The Azure CLI (az) was not found where the provider runs. Install it, or choose another authentication_type."
+	case e.Step == databricks.StepEntraID && e.Code == "invalid_client":
+		return fmt.Sprintf("Entra ID refused %s's client secret: it is wrong or has expired. Create a new client secret in the app "+
+			"registration (Certificates & secrets) and set client_secret (or %s).", who, envAzureClientSecret)
+	case e.Step == databricks.StepEntraID:
+		return fmt.Sprintf("Entra ID refused the request: check azure_tenant_id (or %s) and client_id (or %s).", envAzureTenantID, envAzureClientID)
+	case e.Step == databricks.StepDiscovery:
+		return "The workspace did not answer its OAuth discovery request as a Databricks workspace does. Check the Base URL."
+	}
+	return "Check the authentication settings (authentication_type and its credentials) and that the endpoint named above is reachable."
 }

@@ -19,6 +19,28 @@ func msgpackOf(t testing.TB, v tftypes.Value) []byte {
 	return dv.MsgPack
 }
 
+// asTerraformSeesIt is v with every number as Terraform reads it from the state: its
+// text, read at Terraform's 512 bits. (Comparing msgpack bytes instead would depend on
+// the order a map's keys are written in.)
+func asTerraformSeesIt(t testing.TB, v tftypes.Value) tftypes.Value {
+	t.Helper()
+	out, err := tftypes.Transform(v, func(_ *tftypes.AttributePath, v tftypes.Value) (tftypes.Value, error) {
+		if !v.Type().Is(tftypes.Number) || !v.IsKnown() || v.IsNull() {
+			return v, nil
+		}
+		var n big.Float
+		if err := v.As(&n); err != nil {
+			return v, err
+		}
+		read, _, err := big.ParseFloat(n.Text('f', -1), 10, numberPrecision, big.ToNearestEven)
+		return tftypes.NewValue(tftypes.Number, read), err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
 // Numbers are parsed at the precision their digits need, not at 512 bits, and still
 // reach Terraform byte for byte as a 512-bit number would: the same msgpack for every
 // number of this corpus, through the path a query's cells take.

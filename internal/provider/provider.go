@@ -159,6 +159,7 @@ func (p *dbsqlProvider) Configure(ctx context.Context, req provider.ConfigureReq
 		version:          p.version,
 		terraformVersion: req.TerraformVersion,
 		pool:             newTransportPool(),
+		credentials:      newCredentialsCache(),
 	}
 	resp.DataSourceData = data
 	resp.ResourceData = data
@@ -213,6 +214,7 @@ func resolveProviderSettings(config providerModel, lookupEnv func(string) (strin
 		cliPath:            pick(arg(config.CLIPath), env(envCLIPath), profile.get("databricks_cli_path")),
 		githubTokenURL:     env(envGitHubTokenURL),
 		githubRequestToken: env(envGitHubTokenRequest),
+		azureAuthorityHost: env(envAzureAuthorityHost),
 		lookPath:           exec.LookPath,
 	}
 	m.oidcToken = env(m.oidcTokenEnv.value)

@@ -363,7 +363,7 @@ func TestAccProvider_invalidEnvironment(t *testing.T) {
 // inspect data behind the provider's back.
 func (w *workspace) client(t *testing.T) *databricks.Client {
 	t.Helper()
-	c, err := databricks.New(databricks.Config{BaseURL: w.URL, Token: w.token})
+	c, err := databricks.New(databricks.Config{BaseURL: w.URL, Credentials: databricks.PersonalAccessToken(w.token)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,7 +18,7 @@ const benchRowsPerChunk = 1000
 func benchQuery(rows int) string {
 	return fmt.Sprintf(`SELECT i AS id, CAST(i %% 500 AS INT) AS qty, CAST((i %% 1000000) / 100 AS DECIMAL(10,2)) AS price,
   CAST(i AS DOUBLE) / 7 AS ratio, 'customer-' || CAST(i AS STRING) AS name, i %% 2 = 0 AS active,
-  DATE '2024-01-01' + CAST(i %% 365 AS INT) AS day, TIMESTAMP '2024-03-15 12:00:00' + to_seconds(i %% 86400) AS updated
+  DATE '2024-01-01' + CAST(i %% 365 AS INT) AS day, timestampadd(SECOND, i %% 86400, TIMESTAMP '2024-03-15 12:00:00') AS updated
 FROM range(%d) AS t(i) ORDER BY i`, rows)
 }
 
@@ -43,7 +43,7 @@ func benchmarkQuery(b *testing.B, chunks int, latency time.Duration) {
 		b.Fatal(err)
 	}
 	defer srv.Close()
-	client, err := databricks.New(databricks.Config{BaseURL: srv.URL, Token: emulator.DefaultToken})
+	client, err := databricks.New(databricks.Config{BaseURL: srv.URL, Credentials: databricks.PersonalAccessToken(emulator.DefaultToken)})
 	if err != nil {
 		b.Fatal(err)
 	}

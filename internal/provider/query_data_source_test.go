@@ -122,12 +122,12 @@ func TestAccQuery_types(t *testing.T) {
 		"DATE '2016-02-13' AS date_col",
 		"TIMESTAMP '2016-02-13 21:47:53' AS timestamp_col",
 		"unhex('010203') AS binary_col",
-		"[1, 2, NULL] AS array_col",
-		"MAP {'a': 1.5, 'b': NULL} AS map_col",
-		"{'id': 12345678901234567890::DECIMAL(20,0), 'tags': ['x', 'y'], 'ok': false} AS struct_col",
+		"array(1, 2, NULL) AS array_col",
+		"map('a', 1.5, 'b', NULL) AS map_col",
+		"named_struct('id', 12345678901234567890::DECIMAL(20,0), 'tags', array('x', 'y'), 'ok', false) AS struct_col",
 		"CAST(NULL AS INT) AS null_int",
 		"CAST(NULL AS VARCHAR) AS null_string",
-		"CAST(NULL AS INT[]) AS null_array",
+		"CAST(NULL AS ARRAY<INT>) AS null_array",
 	}, ", ")
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: protoV6Providers,

@@ -107,7 +107,7 @@ func peakHeap(f func() *tfprotov6.ReadDataSourceResponse) uint64 {
 
 // jsonSize is the JSON size of the rows of statement, as they travel in data_array.
 func jsonSize(b *testing.B, srv *emulator.Server, statement string, rows int) int {
-	client, err := databricks.New(databricks.Config{BaseURL: srv.URL, Token: emulator.DefaultToken})
+	client, err := databricks.New(databricks.Config{BaseURL: srv.URL, Credentials: databricks.PersonalAccessToken(emulator.DefaultToken)})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -90,7 +90,7 @@ func (t cannedTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 func BenchmarkDecodeConvert(b *testing.B) {
 	const rows = 10_000
 	body, dataSize := benchStatementBody(rows)
-	client, err := databricks.New(databricks.Config{BaseURL: "https://bench.cloud.databricks.com", Token: "dapi0123456789abcdef", Transport: cannedTransport{body: body}})
+	client, err := databricks.New(databricks.Config{BaseURL: "https://bench.cloud.databricks.com", Credentials: databricks.PersonalAccessToken("dapi0123456789abcdef"), Transport: cannedTransport{body: body}})
 	if err != nil {
 		b.Fatal(err)
 	}

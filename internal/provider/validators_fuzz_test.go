@@ -215,7 +215,7 @@ func FuzzBaseURLValidator(f *testing.F) {
 		if ok {
 			// Accepted at plan time means accepted by the client at apply time, and the
 			// normalised form is accepted as it is.
-			if _, err := databricks.New(databricks.Config{BaseURL: raw, Token: "dapi0"}); err != nil {
+			if _, err := databricks.New(databricks.Config{BaseURL: raw, Credentials: databricks.PersonalAccessToken("dapi0")}); err != nil {
 				t.Fatalf("%q passed the validator but the client refuses it: %v", raw, err)
 			}
 			parsed, _ := databricks.ParseBaseURL(raw)
@@ -243,7 +243,7 @@ func FuzzAccessTokenValidator(f *testing.F) {
 	f.Fuzz(func(t *testing.T, token string) {
 		validUTF8(t, token)
 		diags, ok := validate(t, accessTokenValidator(), token)
-		_, clientErr := databricks.New(databricks.Config{BaseURL: "https://x.cloud.databricks.com", Token: token})
+		_, clientErr := databricks.New(databricks.Config{BaseURL: "https://x.cloud.databricks.com", Credentials: databricks.PersonalAccessToken(token)})
 		if ok != (clientErr == nil) {
 			t.Fatalf("the validator says %v, the client %v: plan time and apply time disagree", ok, clientErr)
 		}
