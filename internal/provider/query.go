@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -63,9 +64,24 @@ func queryAttributeSpecs() attributeSpecs {
 			"position":  int64Spec{presence: computed, description: "The column's position, from 0."},
 		},
 	}
-	specs["rows"] = dynamicSpec{description: "The rows: a list of objects keyed by column name. BOOLEAN is a bool; BYTE, SHORT, INT, LONG, " +
+	specs["result_format"] = stringSpec{
+		presence: optional,
+		description: "How the rows are returned. `\"typed\"` (the default) fills `rows` with Terraform values, to use in HCL: " +
+			"`rows[0].id`, `for` expressions, arguments of other resources. `\"json\"` fills `rows_json` instead, one JSON string, " +
+			"for a large result passed on whole (to a file, to another provider's JSON argument) or decoded with `jsondecode()`: " +
+			"Terraform keeps one string instead of a value per cell, which takes a small part of the memory and time. " +
+			"`row_limit` applies to both.",
+		validators: []validator.String{stringvalidator.OneOf(resultFormatTyped, resultFormatJSON)},
+	}
+	specs["rows"] = dynamicSpec{description: "The rows, when `result_format` is `\"typed\"` (null otherwise): a list of objects keyed by column name. " +
+		"BOOLEAN is a bool; BYTE, SHORT, INT, LONG, " +
 		"FLOAT, DOUBLE and DECIMAL are numbers (exact; NaN and Infinity become null, with a warning); STRING, CHAR, DATE, TIMESTAMP, " +
 		"INTERVAL and BINARY (base64) are strings as Databricks sends them; ARRAY is a list, MAP a map and STRUCT an object; NULL is null."}
+	specs["rows_json"] = stringSpec{presence: computed, description: "The rows, when `result_format` is `\"json\"` (null otherwise): one JSON " +
+		"array of objects keyed by column name, in result order, keys in column order, so that `jsondecode(rows_json)` has the shape of " +
+		"`rows`. Values are typed as in `rows`: numbers are JSON numbers with every digit Databricks sent (a BIGINT or DECIMAL(38,s) " +
+		"is exact once `jsondecode()` reads it), BOOLEAN is true or false, ARRAY an array, MAP and STRUCT objects (MAP keys sorted), " +
+		"NaN, Infinity and NULL are null, and everything else is a string as Databricks sends it."}
 	specs["row_count"] = int64Spec{presence: computed, description: "The number of rows returned."}
 	specs["truncated"] = boolSpec{description: "True when `row_limit` or Databricks' own limits cut the result short."}
 	return specs
@@ -82,21 +98,30 @@ type columnModel struct {
 // two differ only in their timeouts type (read and open), hence the type parameter.
 type queryModel[Timeouts attr.Value] struct {
 	statementArguments
-	Statement types.String `tfsdk:"statement"`
-	RowLimit  types.Int64  `tfsdk:"row_limit"`
-	Timeouts  Timeouts     `tfsdk:"timeouts"`
+	Statement    types.String `tfsdk:"statement"`
+	RowLimit     types.Int64  `tfsdk:"row_limit"`
+	ResultFormat types.String `tfsdk:"result_format"`
+	Timeouts     Timeouts     `tfsdk:"timeouts"`
 
 	ID          types.String  `tfsdk:"id"`
 	StatementID types.String  `tfsdk:"statement_id"`
 	Columns     []columnModel `tfsdk:"columns"`
 	Rows        types.Dynamic `tfsdk:"rows"`
+	RowsJSON    types.String  `tfsdk:"rows_json"`
 	RowCount    types.Int64   `tfsdk:"row_count"`
 	Truncated   types.Bool    `tfsdk:"truncated"`
 }
 
+// The values of result_format.
+const (
+	resultFormatTyped = "typed"
+	resultFormatJSON  = "json"
+)
+
 // run runs the query to completion within timeout and fills the computed attributes.
-// The rows are returned apart, as the state's value: set them with storeQuery, not
-// through the model, which would convert every value twice.
+// Typed rows are returned apart, as the state's value: set them with storeQuery, not
+// through the model, which would convert every value twice. The JSON form is a string
+// the model holds as it is.
 func (m *queryModel[T]) run(ctx context.Context, d *providerData, c caller, timeout time.Duration) (tftypes.Value, diag.Diagnostics) {
 	if m.RowLimit.IsNull() {
 		m.RowLimit = types.Int64Value(defaultRowLimit)
@@ -107,19 +132,28 @@ func (m *queryModel[T]) run(ctx context.Context, d *providerData, c caller, time
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	result, queryDiags := conn.query(ctx, m.statementArguments, m.Statement.ValueString(), m.RowLimit.ValueInt64(), pathStatement)
+	var (
+		typed    resultRows
+		document jsonRows
+		form     resultForm = &typed
+	)
+	if m.ResultFormat.ValueString() == resultFormatJSON {
+		form = &document
+	}
+	info, queryDiags := conn.query(ctx, m.statementArguments, m.Statement.ValueString(), m.RowLimit.ValueInt64(), pathStatement, form)
 	diags.Append(queryDiags...)
 	if diags.HasError() {
 		return tftypes.Value{}, diags
 	}
 
-	m.ID = types.StringValue(result.info.StatementID)
-	m.StatementID = types.StringValue(result.info.StatementID)
+	m.ID = types.StringValue(info.StatementID)
+	m.StatementID = types.StringValue(info.StatementID)
 	m.Rows = types.DynamicNull()
-	m.RowCount = types.Int64Value(result.info.TotalRowCount)
-	m.Truncated = types.BoolValue(result.info.Truncated)
-	m.Columns = make([]columnModel, len(result.info.Columns))
-	for i, c := range result.info.Columns {
+	m.RowsJSON = types.StringNull()
+	m.RowCount = types.Int64Value(info.TotalRowCount)
+	m.Truncated = types.BoolValue(info.Truncated)
+	m.Columns = make([]columnModel, len(info.Columns))
+	for i, c := range info.Columns {
 		m.Columns[i] = columnModel{
 			Name:     types.StringValue(c.Name),
 			TypeName: types.StringValue(c.TypeName),
@@ -127,22 +161,33 @@ func (m *queryModel[T]) run(ctx context.Context, d *providerData, c caller, time
 			Position: types.Int64Value(int64(c.Position)),
 		}
 	}
-	if result.info.Truncated {
-		diags.Append(truncationWarning(c, result.info.StatementID, result.info.TotalRowCount, m.RowLimit.ValueInt64()))
+	if info.Truncated {
+		diags.Append(truncationWarning(c, info.StatementID, info.TotalRowCount, m.RowLimit.ValueInt64()))
 	}
-	return result.rows, diags
+	if form == &document {
+		text, err := document.document()
+		if err != nil {
+			diags.AddError("Unexpected Result Error", fmt.Sprintf("Statement %s: %v. This is a bug in the provider.", info.StatementID, err))
+			return tftypes.Value{}, diags
+		}
+		m.RowsJSON = types.StringValue(text)
+		return tftypes.NewValue(tftypes.DynamicPseudoType, nil), diags
+	}
+	return typed.value(), diags
 }
 
-// queryResult is a finished query: what the client reported of it, and its rows as the
-// state's value (a list of objects keyed by column name).
-type queryResult struct {
-	info databricks.ResultInfo
-	rows tftypes.Value
+// resultForm is a RowHandler that makes a query's rows into one form of result: typed
+// values (resultRows) or one JSON document (jsonRows).
+type resultForm interface {
+	databricks.RowHandler
+	// warnings are what was changed or could not be read in the rows, column by column,
+	// once every row was read.
+	warnings() []string
 }
 
 // query runs a read-only statement (at statementPath, for messages) with args'
-// catalog, schema and parameters, reads at most rowLimit rows and converts them.
-func (conn *connection) query(ctx context.Context, args statementArguments, statement string, rowLimit int64, statementPath path.Path) (*queryResult, diag.Diagnostics) {
+// catalog, schema and parameters, and reads at most rowLimit rows into form.
+func (conn *connection) query(ctx context.Context, args statementArguments, statement string, rowLimit int64, statementPath path.Path, form resultForm) (databricks.ResultInfo, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	query := databricks.QueryRequest{
 		WarehouseID: conn.warehouseID,
@@ -152,29 +197,27 @@ func (conn *connection) query(ctx context.Context, args statementArguments, stat
 		Parameters:  args.statementParameters(),
 		RowLimit:    rowLimit,
 	}
-	var rows resultRows
-	info, err := conn.client.StreamQuery(ctx, query, &rows)
+	info, err := conn.client.StreamQuery(ctx, query, form)
 	var columnsErr *unusableColumnsError
 	var valueErr *unreadableValueError
 	switch {
 	case errors.As(err, &columnsErr):
-		diags.AddAttributeError(statementPath, "Unusable Result Columns", fmt.Sprintf("Statement %s: %v.", rows.statementID, columnsErr))
-		return nil, diags
+		diags.AddAttributeError(statementPath, "Unusable Result Columns", fmt.Sprintf("Statement %s: %v.", columnsErr.statementID, columnsErr))
+		return info, diags
 	case errors.As(err, &valueErr):
 		diags.AddAttributeError(statementPath, "Unreadable Result", fmt.Sprintf("Statement %s returned a value the provider cannot read: %v. "+
-			"Cast the column to STRING in the statement to receive it as text.", rows.statementID, valueErr))
-		return nil, diags
+			"Cast the column to STRING in the statement to receive it as text.", valueErr.statementID, valueErr))
+		return info, diags
 	case err != nil:
 		fail := conn.failure(stepRunStatement, err)
 		fail.statement = nameStatement(statementPath.String(), statement)
 		fail.addError(&diags)
-		return nil, diags
+		return info, diags
 	}
-	value := rows.value()
-	for _, w := range rows.converter.warnings {
+	for _, w := range form.warnings() {
 		diags.AddAttributeWarning(statementPath, "Result Values Changed", w)
 	}
-	return &queryResult{info: info, rows: value}, diags
+	return info, diags
 }
 
 // truncationWarning says that a result was cut short, by what, and how to get the rest:
@@ -188,8 +231,8 @@ func truncationWarning(c caller, statementID string, rows, rowLimit int64) diag.
 				c.name, rows, statementID, rowLimit, maxRowLimit))
 	}
 	return diag.NewAttributeWarningDiagnostic(pathStatement, "Result Truncated",
-		fmt.Sprintf("%s returned the first %d rows of statement %s: Databricks cut the result at its own size limit for results "+
-			"returned inline (25 MiB). Select fewer columns, aggregate, or filter, so that the result is smaller.",
+		fmt.Sprintf("%s returned the first %d rows of statement %s: Databricks cut the result at its own size limit "+
+			"(100 GiB for a result read from cloud storage). Select fewer columns, aggregate, or filter, so that the result is smaller.",
 			c.name, rows, statementID))
 }
 

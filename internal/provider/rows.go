@@ -3,6 +3,7 @@ package provider
 import (
 	"fmt"
 	"math/big"
+	"slices"
 	"strings"
 	"sync/atomic"
 
@@ -43,29 +44,21 @@ type columnConverter struct {
 	nonFinite atomic.Bool
 }
 
-// newRowConverter prepares a converter for columns. Duplicate column names are an error:
-// a row is an object keyed by column name, and a second column would silently replace
-// the first.
+// newRowConverter prepares a converter for columns.
 func newRowConverter(columns []databricks.Column) (*rowConverter, error) {
-	c := &rowConverter{columns: make([]columnConverter, len(columns))}
+	types, warnings, err := columnTypes(columns)
+	if err != nil {
+		return nil, err
+	}
+	c := &rowConverter{columns: make([]columnConverter, len(columns)), warnings: warnings}
 	attributeTypes := make(map[string]tftypes.Type, len(columns))
 	for i, col := range columns {
-		if _, dup := attributeTypes[col.Name]; dup {
-			return nil, fmt.Errorf("the result has more than one column named %q; give each a distinct name with AS (e.g. SELECT a.id AS a_id, b.id AS b_id)", col.Name)
-		}
-		sqlType, err := databricks.ParseType(col.TypeText)
-		if err != nil {
-			// An unreadable type is not worth failing a query for: its cells are
-			// still text, exactly as Databricks sent them.
-			c.warnings = append(c.warnings, fmt.Sprintf("Column %q has a type the provider cannot read (%s); its values are returned as text.", col.Name, col.TypeText))
-			sqlType = &databricks.SQLType{Name: "STRING"}
-		}
-		tfType, err := terraformType(sqlType)
+		tfType, err := terraformType(types[i])
 		if err != nil {
 			return nil, fmt.Errorf("column %q: %w", col.Name, err)
 		}
 		cc := &c.columns[i]
-		cc.name, cc.sqlType, cc.kind, cc.tfType = col.Name, sqlType, sqlType.Kind(), tfType
+		cc.name, cc.sqlType, cc.kind, cc.tfType = col.Name, types[i], types[i].Kind(), tfType
 		cc.null = tftypes.NewValue(tfType, nil)
 		if cc.kind == databricks.KindNumber {
 			c.numbers++
@@ -74,6 +67,32 @@ func newRowConverter(columns []databricks.Column) (*rowConverter, error) {
 	}
 	c.rowType = tftypes.Object{AttributeTypes: attributeTypes}
 	return c, nil
+}
+
+// columnTypes parses the types of a result's columns, for either form of the rows.
+// Duplicate column names are an error: a row is an object keyed by column name, and a
+// second column would silently replace the first. A type the provider cannot read is
+// not worth failing a query for: its cells are still text, exactly as Databricks sent
+// them, and a warning says so.
+func columnTypes(columns []databricks.Column) (types []*databricks.SQLType, warnings []string, err error) {
+	seen := make(map[string]bool, len(columns))
+	types = make([]*databricks.SQLType, len(columns))
+	for i, col := range columns {
+		if seen[col.Name] {
+			return nil, nil, fmt.Errorf("the result has more than one column named %q; give each a distinct name with AS (e.g. SELECT a.id AS a_id, b.id AS b_id)", col.Name)
+		}
+		seen[col.Name] = true
+		if types[i], err = databricks.ParseType(col.TypeText); err != nil {
+			warnings = append(warnings, fmt.Sprintf("Column %q has a type the provider cannot read (%s); its values are returned as text.", col.Name, col.TypeText))
+			types[i] = &databricks.SQLType{Name: "STRING"}
+		}
+	}
+	return types, warnings, nil
+}
+
+// nonFiniteWarning is the warning of a column whose NaN or Infinity became null.
+func nonFiniteWarning(column string) string {
+	return fmt.Sprintf("Column %q holds NaN or Infinity, which neither Terraform numbers nor JSON can represent; those values are null.", column)
 }
 
 // terraformType maps a Databricks type to the Terraform type of its values.
@@ -108,14 +127,8 @@ func terraformType(t *databricks.SQLType) (tftypes.Type, error) {
 	return tftypes.String, nil
 }
 
-// finish makes the list of the converted rows and adds the warnings that could only be
-// known once every row was seen.
+// finish makes the list of the converted rows.
 func (c *rowConverter) finish(rows []tftypes.Value) tftypes.Value {
-	for i := range c.columns {
-		if c.columns[i].nonFinite.Load() {
-			c.warnings = append(c.warnings, fmt.Sprintf("Column %q holds NaN or Infinity, which Terraform numbers cannot represent; those values are null.", c.columns[i].name))
-		}
-	}
 	return tftypes.NewValue(tftypes.List{ElementType: c.rowType}, rows)
 }
 
@@ -215,14 +228,18 @@ type resultRows struct {
 var _ databricks.RowHandler = (*resultRows)(nil)
 
 // unusableColumnsError is a result whose columns cannot become an object type.
-type unusableColumnsError struct{ err error }
+type unusableColumnsError struct {
+	statementID string
+	err         error
+}
 
 func (e *unusableColumnsError) Error() string { return e.err.Error() }
 
 // unreadableValueError is a cell the converter cannot read.
 type unreadableValueError struct {
-	row int64
-	err error
+	statementID string
+	row         int64
+	err         error
 }
 
 func (e *unreadableValueError) Error() string { return fmt.Sprintf("row %d: %v", e.row, e.err) }
@@ -232,7 +249,7 @@ func (r *resultRows) Begin(info databricks.ResultInfo) error {
 	r.statementID = info.StatementID
 	converter, err := newRowConverter(info.Columns)
 	if err != nil {
-		return &unusableColumnsError{err: err}
+		return &unusableColumnsError{statementID: info.StatementID, err: err}
 	}
 	r.converter = converter
 	r.rows = make([]tftypes.Value, info.TotalRowCount)
@@ -243,7 +260,7 @@ func (r *resultRows) Begin(info databricks.ResultInfo) error {
 func (r *resultRows) Row(index int64, row databricks.Row) error {
 	v, err := r.converter.convertRow(row)
 	if err != nil {
-		return &unreadableValueError{row: index, err: err}
+		return &unreadableValueError{statementID: r.statementID, row: index, err: err}
 	}
 	r.rows[index] = v
 	return nil
@@ -251,3 +268,14 @@ func (r *resultRows) Row(index int64, row databricks.Row) error {
 
 // value is the rows attribute, once every row was read.
 func (r *resultRows) value() tftypes.Value { return r.converter.finish(r.rows) }
+
+// warnings are the converter's, with those only known once every row was seen.
+func (r *resultRows) warnings() []string {
+	out := slices.Clone(r.converter.warnings)
+	for i := range r.converter.columns {
+		if r.converter.columns[i].nonFinite.Load() {
+			out = append(out, nonFiniteWarning(r.converter.columns[i].name))
+		}
+	}
+	return out
+}

@@ -220,7 +220,7 @@ func TestRowConverter(t *testing.T) {
 		t.Errorf("first row = %v", first)
 	}
 	// One warning for the unreadable type, one (not two) for the column with NaN and Infinity.
-	warnings := rows.converter.warnings
+	warnings := rows.warnings()
 	if len(warnings) != 2 || !strings.Contains(warnings[0], `"odd"`) || !strings.Contains(warnings[1], `"fare"`) {
 		t.Errorf("warnings = %q", warnings)
 	}

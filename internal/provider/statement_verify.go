@@ -10,6 +10,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
+
+	"github.com/dbsqlhq/terraform-provider-dbsql/internal/databricks"
 )
 
 // This file is dbsql_statement's verify: the read-only statement that says whether
@@ -45,14 +47,15 @@ func (r *statementResource) verify(ctx context.Context, c caller, m statementMod
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	// One row is all the rule reads.
-	result, queryDiags := conn.query(ctx, m.statementArguments, m.Verify.ValueString(), 1, pathVerify)
+	var rows resultRows
+	info, queryDiags := conn.query(ctx, m.statementArguments, m.Verify.ValueString(), 1, pathVerify, &rows)
 	diags.Append(queryDiags...)
 	if diags.HasError() {
 		return nil, diags
 	}
-	v, err := judge(result)
+	v, err := judge(info, rows.value())
 	if err != nil {
-		diags.AddAttributeError(pathVerify, "Unexpected Verify Result", fmt.Sprintf("Reading verify statement %s: %v. This is a bug in the provider.", result.info.StatementID, err))
+		diags.AddAttributeError(pathVerify, "Unexpected Verify Result", fmt.Sprintf("Reading verify statement %s: %v. This is a bug in the provider.", info.StatementID, err))
 		return nil, diags
 	}
 	return v, diags
@@ -60,13 +63,13 @@ func (r *statementResource) verify(ctx context.Context, c caller, m statementMod
 
 // judge applies the rule to a verify's result: no row, or a first column that is false
 // or null, means execute's effect no longer stands.
-func judge(result *queryResult) (*verdict, error) {
-	v := &verdict{statementID: result.info.StatementID, firstRow: nullVerifyResult}
+func judge(info databricks.ResultInfo, value tftypes.Value) (*verdict, error) {
+	v := &verdict{statementID: info.StatementID, firstRow: nullVerifyResult}
 	var rows []tftypes.Value
-	if err := result.rows.As(&rows); err != nil {
+	if err := value.As(&rows); err != nil {
 		return nil, err
 	}
-	if len(rows) == 0 || len(result.info.Columns) == 0 {
+	if len(rows) == 0 || len(info.Columns) == 0 {
 		v.reason = "verify returned no rows"
 		return v, nil
 	}
@@ -75,7 +78,7 @@ func judge(result *queryResult) (*verdict, error) {
 	if err := rows[0].As(&row); err != nil {
 		return nil, err
 	}
-	name := result.info.Columns[0].Name
+	name := info.Columns[0].Name
 	first := row[name]
 	switch {
 	case first.IsNull():
