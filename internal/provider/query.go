@@ -69,8 +69,7 @@ func queryAttributeSpecs() attributeSpecs {
 		description: "How the rows are returned. `\"typed\"` (the default) fills `rows` with Terraform values, to use in HCL: " +
 			"`rows[0].id`, `for` expressions, arguments of other resources. `\"json\"` fills `rows_json` instead, one JSON string, " +
 			"for a large result passed on whole (to a file, to another provider's JSON argument) or decoded with `jsondecode()`: " +
-			"Terraform keeps one string instead of a value per cell, which takes a small part of the memory and time. " +
-			"`row_limit` applies to both.",
+			"Terraform keeps one string instead of a value per cell, a small part of the memory and time. `row_limit` applies to both.",
 		validators: []validator.String{stringvalidator.OneOf(resultFormatTyped, resultFormatJSON)},
 	}
 	specs["rows"] = dynamicSpec{description: "The rows, when `result_format` is `\"typed\"` (null otherwise): a list of objects keyed by column name. " +
@@ -78,10 +77,11 @@ func queryAttributeSpecs() attributeSpecs {
 		"FLOAT, DOUBLE and DECIMAL are numbers (exact; NaN and Infinity become null, with a warning); STRING, CHAR, DATE, TIMESTAMP, " +
 		"INTERVAL and BINARY (base64) are strings as Databricks sends them; ARRAY is a list, MAP a map and STRUCT an object; NULL is null."}
 	specs["rows_json"] = stringSpec{presence: computed, description: "The rows, when `result_format` is `\"json\"` (null otherwise): one JSON " +
-		"array of objects keyed by column name, in result order, keys in column order, so that `jsondecode(rows_json)` has the shape of " +
-		"`rows`. Values are typed as in `rows`: numbers are JSON numbers with every digit Databricks sent (a BIGINT or DECIMAL(38,s) " +
-		"is exact once `jsondecode()` reads it), BOOLEAN is true or false, ARRAY an array, MAP and STRUCT objects (MAP keys sorted), " +
-		"NaN, Infinity and NULL are null, and everything else is a string as Databricks sends it."}
+		"array with an array per row, in result order, whose values are in the order of `columns` (the shape of Databricks' JSON_ARRAY " +
+		"results). Values are typed as in `rows`: numbers are JSON numbers with every digit Databricks sent (a BIGINT or DECIMAL(38,s) is " +
+		"exact once `jsondecode()` reads it), BOOLEAN is true or false, ARRAY an array, MAP and STRUCT objects (MAP keys sorted), NaN, " +
+		"Infinity and NULL are null, and everything else is a string as Databricks sends it. " +
+		"`[for r in jsondecode(rows_json) : zipmap(columns[*].name, r)]` makes the rows objects keyed by column name."}
 	specs["row_count"] = int64Spec{presence: computed, description: "The number of rows returned."}
 	specs["truncated"] = boolSpec{description: "True when `row_limit` or Databricks' own limits cut the result short."}
 	return specs

@@ -17,7 +17,8 @@ import (
 
 // The acceptance tests of result_format = "json" and of results past the INLINE limit.
 
-// The rows as one JSON string: typed as rows are, every digit kept through jsondecode().
+// The rows as one JSON string: typed as rows are, every digit kept through jsondecode(),
+// and objects keyed by column name with zipmap(), as the docs say.
 func TestAccQuery_json(t *testing.T) {
 	ws := newWorkspace(t, emulator.Options{SampleTrips: -1})
 	statement := strings.Join([]string{
@@ -31,8 +32,7 @@ func TestAccQuery_json(t *testing.T) {
 		"map('b', 1.5, 'a', NULL) AS map_col",
 		"CAST(NULL AS INT) AS null_int",
 	}, ", ")
-	want := `[{"long_col":9223372036854775807,"decimal_col":12345678901234567890123456.789012345678,"nan_col":null,"bool_col":true,` +
-		`"string_col":"it's \"text\"","date_col":"2016-02-13","array_col":[1,2,null],"map_col":{"a":null,"b":1.5},"null_int":null}]`
+	want := `[[9223372036854775807,12345678901234567890123456.789012345678,null,true,"it's \"text\"","2016-02-13",[1,2,null],{"a":null,"b":1.5},null]]`
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: protoV6Providers,
 		Steps: []resource.TestStep{{
@@ -42,10 +42,10 @@ data "dbsql_query" "test" {
   result_format = "json"
 }
 output "long" {
-  value = jsondecode(data.dbsql_query.test.rows_json)[0].long_col
+  value = jsondecode(data.dbsql_query.test.rows_json)[0][0]
 }
 output "decimal" {
-  value = jsondecode(data.dbsql_query.test.rows_json)[0].decimal_col
+  value = [for r in jsondecode(data.dbsql_query.test.rows_json) : zipmap(data.dbsql_query.test.columns[*].name, r)][0].decimal_col
 }`,
 			ConfigVariables: ws.variables(),
 			ConfigStateChecks: []statecheck.StateCheck{
@@ -95,7 +95,7 @@ data "dbsql_query" "json" {
   result_format = "json"
 }
 output "last" {
-  value = jsondecode(data.dbsql_query.json.rows_json)[1049]
+  value = zipmap(data.dbsql_query.json.columns[*].name, jsondecode(data.dbsql_query.json.rows_json)[1049])
 }`,
 			ConfigVariables: ws.variables(),
 			ConfigStateChecks: []statecheck.StateCheck{
@@ -144,7 +144,7 @@ ephemeral "dbsql_query" "secret" {
 provider "dbsql" {
   alias        = "from_json"
   base_url     = var.base_url
-  access_token = jsondecode(ephemeral.dbsql_query.secret.rows_json)[0].token
+  access_token = jsondecode(ephemeral.dbsql_query.secret.rows_json)[0][0]
   warehouse_id = var.warehouse_id
 }
 data "dbsql_query" "test" {

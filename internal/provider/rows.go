@@ -70,8 +70,9 @@ func newRowConverter(columns []databricks.Column) (*rowConverter, error) {
 }
 
 // columnTypes parses the types of a result's columns, for either form of the rows.
-// Duplicate column names are an error: a row is an object keyed by column name, and a
-// second column would silently replace the first. A type the provider cannot read is
+// Duplicate column names are an error: a typed row is an object keyed by column name,
+// and a second column would silently replace the first; the JSON form refuses them too,
+// so that a statement reads in both forms or in neither. A type the provider cannot read is
 // not worth failing a query for: its cells are still text, exactly as Databricks sent
 // them, and a warning says so.
 func columnTypes(columns []databricks.Column) (types []*databricks.SQLType, warnings []string, err error) {

@@ -12,15 +12,20 @@ import (
 )
 
 // jsonRows makes a result into one JSON document as the client decodes it (a
-// databricks.RowHandler), for result_format = "json": the rows as an array of objects
-// keyed by column name, in result order, with the typing rules of the typed rows
-// (rows.go) where JSON has them: numbers are JSON numbers with every digit Databricks
-// sent, booleans are booleans, ARRAY, MAP and STRUCT are arrays and objects, the rest
-// strings, NaN and Infinity null.
+// databricks.RowHandler), for result_format = "json": an array with an array per row, in
+// result order, values in column order (Databricks' own JSON_ARRAY shape), with the
+// typing rules of the typed rows (rows.go) where JSON has them: numbers are JSON numbers
+// with every digit Databricks sent, booleans are booleans, ARRAY, MAP and STRUCT are
+// arrays and objects, the rest strings, NaN and Infinity null.
+//
+// Rows are arrays rather than objects keyed by column name because the form is for large
+// results, and the names repeated on every row made the document half as large again
+// for a result of 8 short columns: more to hold for the provider (the document, then
+// Terraform's copies of it), the CLI and the state. The columns attribute names them.
 //
 // A row is written as JSON the moment it is decoded and never exists as a Terraform
 // value: the document is the one copy of the result the provider makes, and a string in
-// the state costs the framework nothing to copy, check or encode beyond its bytes.
+// the state costs the framework nothing to check or convert beyond copying its bytes.
 //
 // Chunks arrive in parallel, each row once, the rows of a chunk in order. Rows are
 // appended to runs of consecutive indexes: a row extends the run that ended just before
@@ -41,7 +46,6 @@ var _ databricks.RowHandler = (*jsonRows)(nil)
 
 type jsonColumn struct {
 	name    string
-	key     string // the name as a JSON string and a colon, written before each value
 	sqlType *databricks.SQLType
 	kind    databricks.Kind
 	// nonFinite is set when a NaN or Infinity became null; rows are written concurrently.
@@ -69,8 +73,7 @@ func (r *jsonRows) Begin(info databricks.ResultInfo) error {
 	r.statementID, r.warns, r.total = info.StatementID, warnings, info.TotalRowCount
 	r.columns = make([]jsonColumn, len(info.Columns))
 	for i, col := range info.Columns {
-		key := appendJSONString(nil, col.Name)
-		r.columns[i] = jsonColumn{name: col.Name, key: string(append(key, ':')), sqlType: types[i], kind: types[i].Kind()}
+		r.columns[i] = jsonColumn{name: col.Name, sqlType: types[i], kind: types[i].Kind()}
 	}
 	r.open, r.runs = map[int64]*jsonRun{}, nil
 	return nil
@@ -120,24 +123,23 @@ func (run *jsonRun) write(p []byte) {
 	}
 }
 
-// appendRow writes a row as a JSON object.
+// appendRow writes a row as a JSON array.
 func (r *jsonRows) appendRow(dst []byte, row databricks.Row) ([]byte, error) {
 	if len(row) != len(r.columns) {
 		return dst, fmt.Errorf("%d values for %d columns", len(row), len(r.columns))
 	}
-	dst = append(dst, '{')
+	dst = append(dst, '[')
 	for i := range r.columns {
 		col := &r.columns[i]
 		if i > 0 {
 			dst = append(dst, ',')
 		}
-		dst = append(dst, col.key...)
 		var err error
 		if dst, err = col.appendCell(dst, row[i]); err != nil {
 			return dst, fmt.Errorf("column %q (%s): %w", col.name, col.sqlType, err)
 		}
 	}
-	return append(dst, '}'), nil
+	return append(dst, ']'), nil
 }
 
 // appendCell writes one cell of the column.

@@ -48,9 +48,9 @@ data "dbsql_query" "order_count" {
   parameters = [{ name = "table", value = var.orders_table }]
 }
 
-# A large result passed on whole: one JSON string instead of a value per cell, which
-# takes a fraction of the memory and time of typed rows. jsondecode() reads it back
-# when HCL needs some of it.
+# A large result passed on whole: one JSON string instead of a value per cell, a
+# fraction of the memory and time of typed rows. Each row is an array of its values, in
+# the order of the SELECT (and of columns).
 data "dbsql_query" "daily_orders" {
   statement     = "SELECT order_id, customer_id, amount, placed_at FROM main.sales.orders WHERE placed_at >= current_date() - INTERVAL 1 DAY"
   row_limit     = 1000000
@@ -59,4 +59,9 @@ data "dbsql_query" "daily_orders" {
 
 output "daily_orders_json" {
   value = data.dbsql_query.daily_orders.rows_json
+}
+
+# Where HCL needs some of it: jsondecode(), and zipmap() for rows keyed by column name.
+output "first_order" {
+  value = zipmap(data.dbsql_query.daily_orders.columns[*].name, jsondecode(data.dbsql_query.daily_orders.rows_json)[0])
 }
