@@ -1,11 +1,10 @@
 package main
 
 import (
-	"context"
 	"flag"
 	"log"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
 
 	"github.com/dbsqlhq/terraform-provider-dbsql/internal/provider"
 )
@@ -18,11 +17,13 @@ func main() {
 	flag.BoolVar(&debug, "debug", false, "run the provider with support for debuggers like delve")
 	flag.Parse()
 
-	err := providerserver.Serve(context.Background(), provider.New(version), providerserver.ServeOpts{
-		Address: "registry.terraform.io/dbsqlhq/dbsql",
-		Debug:   debug,
-	})
-	if err != nil {
+	// The framework's server, with dbsql_query's rows encoded by the provider
+	// (provider.NewServer); served as providerserver.Serve serves it.
+	var opts []tf6server.ServeOpt
+	if debug {
+		opts = append(opts, tf6server.WithManagedDebug())
+	}
+	if err := tf6server.Serve("registry.terraform.io/dbsqlhq/dbsql", provider.NewServer(version), opts...); err != nil {
 		log.Fatal(err.Error())
 	}
 }

@@ -17,13 +17,11 @@ import (
 
 // appendJSONBool writes a BOOLEAN as Databricks writes it, as JSON.
 func appendJSONBool(dst []byte, s string) ([]byte, error) {
-	switch strings.ToLower(s) {
-	case "true":
-		return append(dst, "true"...), nil
-	case "false":
-		return append(dst, "false"...), nil
+	b, err := readBool(s)
+	if err != nil {
+		return dst, err
 	}
-	return dst, fmt.Errorf("%q is not a boolean", s)
+	return strconv.AppendBool(dst, b), nil
 }
 
 // appendJSONNumber writes a number with every digit it has, as the typed rows read it

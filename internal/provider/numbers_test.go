@@ -10,9 +10,15 @@ import (
 )
 
 // msgpackOf is v as the plugin protocol hands it to Terraform.
-func msgpackOf(t testing.TB, v tftypes.Value) []byte {
+// msgpackOf is v encoded as the framework sends it, as a value of its own type or of
+// typ when given (a dynamic attribute's).
+func msgpackOf(t testing.TB, v tftypes.Value, typ ...tftypes.Type) []byte {
 	t.Helper()
-	dv, err := tfprotov6.NewDynamicValue(v.Type(), v)
+	as := v.Type()
+	if len(typ) > 0 {
+		as = typ[0]
+	}
+	dv, err := tfprotov6.NewDynamicValue(as, v)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,6 +77,10 @@ func TestNumbersReachTerraformUnchanged(t *testing.T) {
 			want := tftypes.NewValue(tftypes.Number, reference)
 			if g, w := msgpackOf(t, got), msgpackOf(t, want); !bytes.Equal(g, w) {
 				t.Errorf("%s %q reaches Terraform as %q, a 512-bit number as %q", typeText, s, g, w)
+			}
+			// And encoded straight from the text, as the provider's server sends rows.
+			if g, _, err := appendMsgpackNumber(nil, s); err != nil || !bytes.Equal(g, msgpackOf(t, want)) {
+				t.Errorf("%s %q is encoded as %q (%v), a 512-bit number as %q", typeText, s, g, err, msgpackOf(t, want))
 			}
 		}
 	}

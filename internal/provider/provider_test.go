@@ -13,7 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/config"
@@ -29,7 +28,7 @@ import (
 // protoV6Providers serves the provider from the test process; the real CLI
 // (TF_ACC_TERRAFORM_PATH) talks to it.
 var protoV6Providers = map[string]func() (tfprotov6.ProviderServer, error){
-	"dbsql": providerserver.NewProtocol6WithError(New("test")()),
+	"dbsql": func() (tfprotov6.ProviderServer, error) { return NewServer("test")(), nil },
 }
 
 // workspace is an emulator started for one test, with a token of its own so that a test

@@ -120,8 +120,9 @@ const (
 
 // run runs the query to completion within timeout and fills the computed attributes.
 // Typed rows are returned apart, as the state's value: set them with storeQuery, not
-// through the model, which would convert every value twice. The JSON form is a string
-// the model holds as it is.
+// through the model, which would convert every value twice. Under the provider's server
+// they are encoded instead, for the server to put in the encoded state, and the value
+// returned is null (server.go). The JSON form is a string the model holds as it is.
 func (m *queryModel[T]) run(ctx context.Context, d *providerData, c caller, timeout time.Duration) (tftypes.Value, diag.Diagnostics) {
 	if m.RowLimit.IsNull() {
 		m.RowLimit = types.Int64Value(defaultRowLimit)
@@ -134,11 +135,16 @@ func (m *queryModel[T]) run(ctx context.Context, d *providerData, c caller, time
 	defer cancel()
 	var (
 		typed    resultRows
+		encoded  msgpackRows
 		document jsonRows
 		form     resultForm = &typed
 	)
-	if m.ResultFormat.ValueString() == resultFormatJSON {
+	slot := encodedRowsSlotFrom(ctx)
+	switch {
+	case m.ResultFormat.ValueString() == resultFormatJSON:
 		form = &document
+	case slot != nil:
+		form = &encoded
 	}
 	info, queryDiags := conn.query(ctx, m.statementArguments, m.Statement.ValueString(), m.RowLimit.ValueInt64(), pathStatement, form)
 	diags.Append(queryDiags...)
@@ -164,13 +170,20 @@ func (m *queryModel[T]) run(ctx context.Context, d *providerData, c caller, time
 	if info.Truncated {
 		diags.Append(truncationWarning(c, info.StatementID, info.TotalRowCount, m.RowLimit.ValueInt64()))
 	}
-	if form == &document {
+	switch {
+	case form == &document && slot != nil:
+		slot.set("rows_json", info.StatementID, &document)
+		return tftypes.NewValue(tftypes.DynamicPseudoType, nil), diags
+	case form == &document:
 		text, err := document.document()
 		if err != nil {
 			diags.AddError("Unexpected Result Error", fmt.Sprintf("Statement %s: %v. This is a bug in the provider.", info.StatementID, err))
 			return tftypes.Value{}, diags
 		}
 		m.RowsJSON = types.StringValue(text)
+		return tftypes.NewValue(tftypes.DynamicPseudoType, nil), diags
+	case form == &encoded:
+		slot.set("rows", info.StatementID, &encoded)
 		return tftypes.NewValue(tftypes.DynamicPseudoType, nil), diags
 	}
 	return typed.value(), diags

@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
@@ -24,24 +23,23 @@ import (
 // reports the size of the rows' JSON and of the state sent, and the largest heap seen
 // during a read (live values and garbage not yet collected, the emulator's included).
 func BenchmarkReadDataSource(b *testing.B) {
-	for _, rows := range []int{10_000, 100_000} {
-		b.Run(fmt.Sprintf("rows=%d", rows), func(b *testing.B) {
-			benchmarkReadDataSource(b, rows)
-		})
+	for _, form := range []string{resultFormatTyped, resultFormatJSON} {
+		for _, rows := range []int{10_000, 100_000} {
+			b.Run(fmt.Sprintf("form=%s/rows=%d", form, rows), func(b *testing.B) {
+				benchmarkReadDataSource(b, form, rows)
+			})
+		}
 	}
 }
 
-func benchmarkReadDataSource(b *testing.B, rows int) {
+func benchmarkReadDataSource(b *testing.B, form string, rows int) {
 	srv, err := emulator.Start(emulator.Options{SampleTrips: -1})
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer srv.Close()
 	ctx := context.Background()
-	server, err := providerserver.NewProtocol6WithError(New("bench")())()
-	if err != nil {
-		b.Fatal(err)
-	}
+	server := NewServer("bench")()
 	schemas, err := server.GetProviderSchema(ctx, &tfprotov6.GetProviderSchemaRequest{})
 	if err != nil {
 		b.Fatal(err)
@@ -57,8 +55,9 @@ func benchmarkReadDataSource(b *testing.B, rows int) {
 	}
 	queryType := schemas.DataSourceSchemas["dbsql_query"].ValueType()
 	config := dynamicValue(b, queryType, map[string]tftypes.Value{
-		"statement": tftypes.NewValue(tftypes.String, benchQuery(rows)),
-		"row_limit": tftypes.NewValue(tftypes.Number, rows),
+		"statement":     tftypes.NewValue(tftypes.String, benchQuery(rows)),
+		"row_limit":     tftypes.NewValue(tftypes.Number, rows),
+		"result_format": tftypes.NewValue(tftypes.String, form),
 	})
 	read := func() *tfprotov6.ReadDataSourceResponse {
 		resp, err := server.ReadDataSource(ctx, &tfprotov6.ReadDataSourceRequest{TypeName: "dbsql_query", Config: config})

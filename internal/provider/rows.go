@@ -195,13 +195,25 @@ func (col *columnConverter) convert(cell databricks.Cell, number *big.Float) (tf
 
 // boolValue reads a BOOLEAN as Databricks writes it.
 func boolValue(s string) (tftypes.Value, error) {
+	b, err := readBool(s)
+	switch {
+	case err != nil:
+		return tftypes.Value{}, err
+	case b:
+		return tfTrue, nil
+	}
+	return tfFalse, nil
+}
+
+// readBool reads a BOOLEAN's text.
+func readBool(s string) (bool, error) {
 	switch strings.ToLower(s) {
 	case "true":
-		return tfTrue, nil
+		return true, nil
 	case "false":
-		return tfFalse, nil
+		return false, nil
 	}
-	return tftypes.Value{}, fmt.Errorf("%q is not a boolean", s)
+	return false, fmt.Errorf("%q is not a boolean", s)
 }
 
 // numberValue reads a number into z (a new one if z is nil). NaN and infinities, which
@@ -271,11 +283,15 @@ func (r *resultRows) Row(index int64, row databricks.Row) error {
 func (r *resultRows) value() tftypes.Value { return r.converter.finish(r.rows) }
 
 // warnings are the converter's, with those only known once every row was seen.
-func (r *resultRows) warnings() []string {
-	out := slices.Clone(r.converter.warnings)
-	for i := range r.converter.columns {
-		if r.converter.columns[i].nonFinite.Load() {
-			out = append(out, nonFiniteWarning(r.converter.columns[i].name))
+func (r *resultRows) warnings() []string { return r.converter.allWarnings() }
+
+// allWarnings are the warnings of the columns, with those only known once every row was
+// converted.
+func (c *rowConverter) allWarnings() []string {
+	out := slices.Clone(c.warnings)
+	for i := range c.columns {
+		if c.columns[i].nonFinite.Load() {
+			out = append(out, nonFiniteWarning(c.columns[i].name))
 		}
 	}
 	return out

@@ -1,11 +1,10 @@
 package provider
 
 import (
-	"cmp"
+	"bytes"
 	"fmt"
 	"slices"
 	"strings"
-	"sync"
 	"sync/atomic"
 
 	"github.com/dbsqlhq/terraform-provider-dbsql/internal/databricks"
@@ -26,20 +25,11 @@ import (
 // A row is written as JSON the moment it is decoded and never exists as a Terraform
 // value: the document is the one copy of the result the provider makes, and a string in
 // the state costs the framework nothing to check or convert beyond copying its bytes.
-//
-// Chunks arrive in parallel, each row once, the rows of a chunk in order. Rows are
-// appended to runs of consecutive indexes: a row extends the run that ended just before
-// it, or starts a new one. A run grows in blocks rather than by reallocating, so that
-// the result is held once while it arrives, then copied once into the document.
 type jsonRows struct {
 	statementID string
 	columns     []jsonColumn
 	warns       []string
-	total       int64
-
-	mu   sync.Mutex
-	open map[int64]*jsonRun // by the index of the row each run takes next
-	runs []*jsonRun
+	rows        rowRuns
 }
 
 var _ databricks.RowHandler = (*jsonRows)(nil)
@@ -52,75 +42,28 @@ type jsonColumn struct {
 	nonFinite atomic.Bool
 }
 
-// jsonRun is the JSON of consecutive rows, from start on, in blocks.
-type jsonRun struct {
-	start, next int64
-	blocks      [][]byte
-	size        int
-	scratch     []byte // the row being written
-}
-
-// jsonBlockSize is the size of a run's blocks: large enough that a block's bookkeeping is
-// nothing next to its rows, small enough that a run wastes little of its last one.
-const jsonBlockSize = 256 << 10
-
 // Begin prepares for a result; it starts over when the client executes the statement again.
 func (r *jsonRows) Begin(info databricks.ResultInfo) error {
 	types, warnings, err := columnTypes(info.Columns)
 	if err != nil {
 		return &unusableColumnsError{statementID: info.StatementID, err: err}
 	}
-	r.statementID, r.warns, r.total = info.StatementID, warnings, info.TotalRowCount
+	r.statementID, r.warns = info.StatementID, warnings
 	r.columns = make([]jsonColumn, len(info.Columns))
 	for i, col := range info.Columns {
 		r.columns[i] = jsonColumn{name: col.Name, sqlType: types[i], kind: types[i].Kind()}
 	}
-	r.open, r.runs = map[int64]*jsonRun{}, nil
+	r.rows.reset(info.TotalRowCount)
 	return nil
 }
 
 // Row writes one row. The client calls it concurrently, each index once.
 func (r *jsonRows) Row(index int64, row databricks.Row) error {
-	r.mu.Lock()
-	run := r.open[index]
-	if run != nil {
-		delete(r.open, index)
-	} else {
-		run = &jsonRun{start: index, next: index}
-		r.runs = append(r.runs, run)
-	}
-	r.mu.Unlock()
-
-	var err error
-	if run.scratch, err = r.appendRow(run.scratch[:0], row); err != nil {
+	err := r.rows.add(index, []byte{','}, func(dst []byte) ([]byte, error) { return r.appendRow(dst, row) })
+	if err != nil {
 		return &unreadableValueError{statementID: r.statementID, row: index, err: err}
 	}
-	if index > run.start {
-		run.write([]byte{','})
-	}
-	run.write(run.scratch)
-	run.next = index + 1
-
-	// Only now may the row after this one continue the run: the lock orders this
-	// goroutine's writes before those of whichever goroutine delivers it.
-	r.mu.Lock()
-	r.open[index+1] = run
-	r.mu.Unlock()
 	return nil
-}
-
-// write appends p to the run's blocks.
-func (run *jsonRun) write(p []byte) {
-	run.size += len(p)
-	for len(p) > 0 {
-		if n := len(run.blocks); n == 0 || len(run.blocks[n-1]) == cap(run.blocks[n-1]) {
-			run.blocks = append(run.blocks, make([]byte, 0, jsonBlockSize))
-		}
-		last := &run.blocks[len(run.blocks)-1]
-		k := min(len(p), cap(*last)-len(*last))
-		*last = append(*last, p[:k]...)
-		p = p[k:]
-	}
 }
 
 // appendRow writes a row as a JSON array.
@@ -170,36 +113,35 @@ func (col *jsonColumn) appendCell(dst []byte, cell databricks.Cell) ([]byte, err
 
 // document is the rows as one JSON array, once every row was read.
 func (r *jsonRows) document() (string, error) {
-	slices.SortFunc(r.runs, func(a, b *jsonRun) int { return cmp.Compare(a.start, b.start) })
-	size := 2
-	var next int64
-	for i, run := range r.runs {
-		if run.start != next {
-			return "", fmt.Errorf("rows %d to %d are missing", next, run.start-1)
-		}
-		size += run.size
-		if i > 0 {
-			size++
-		}
-		next = run.next
-	}
-	if next != r.total {
-		return "", fmt.Errorf("%d rows of %d arrived", next, r.total)
+	size, err := r.rows.size([]byte{','})
+	if err != nil {
+		return "", err
 	}
 	var doc strings.Builder
-	doc.Grow(size)
+	doc.Grow(size + 2)
 	doc.WriteByte('[')
-	for i, run := range r.runs {
-		if i > 0 {
-			doc.WriteByte(',')
-		}
-		for _, b := range run.blocks {
-			doc.Write(b)
-		}
-		r.runs[i] = nil // the blocks may go as soon as the collector likes
-	}
+	r.rows.writeTo(&doc, []byte{','})
 	doc.WriteByte(']')
 	return doc.String(), nil
+}
+
+// size is the length of the document encoded as a msgpack string, for the provider's
+// server (server.go), which writes it into the state without making a string of it.
+func (r *jsonRows) size() (int, error) {
+	size, err := r.rows.size([]byte{','})
+	if err != nil {
+		return 0, err
+	}
+	return len(appendMsgpackStringLen(nil, size+2)) + size + 2, nil
+}
+
+// writeTo writes the document encoded as a msgpack string, after size.
+func (r *jsonRows) writeTo(w *bytes.Buffer) {
+	size, _ := r.rows.size([]byte{','}) // checked by size
+	w.Write(appendMsgpackStringLen(nil, size+2))
+	w.WriteByte('[')
+	r.rows.writeTo(w, []byte{','})
+	w.WriteByte(']')
 }
 
 // warnings are the column warnings of the result, once every row was read.

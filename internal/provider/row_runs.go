@@ -1,0 +1,126 @@
+package provider
+
+import (
+	"cmp"
+	"fmt"
+	"io"
+	"slices"
+	"sync"
+)
+
+// rowRuns holds the encoding of a result's rows (JSON, rows_json.go; msgpack,
+// rows_msgpack.go), written as the client decodes them, to be joined in result order once
+// every row has arrived.
+//
+// Chunks arrive in parallel, each row once, the rows of a chunk in order. Rows are
+// appended to runs of consecutive indexes: a row extends the run that ended just before
+// it, or starts a new one. A run grows in blocks rather than by reallocating, so that
+// the result is held once while it arrives, then copied once where it goes.
+type rowRuns struct {
+	total int64
+
+	mu   sync.Mutex
+	open map[int64]*rowRun // by the index of the row each run takes next
+	runs []*rowRun
+}
+
+// rowRun is the encoding of consecutive rows, from start on, in blocks.
+type rowRun struct {
+	start, next int64
+	blocks      [][]byte
+	size        int
+	scratch     []byte // the row being written
+}
+
+// runBlockSize is the size of a run's blocks: large enough that a block's bookkeeping is
+// nothing next to its rows, small enough that a run wastes little of its last one.
+const runBlockSize = 256 << 10
+
+// reset prepares for a result of total rows.
+func (rr *rowRuns) reset(total int64) {
+	rr.total, rr.open, rr.runs = total, map[int64]*rowRun{}, nil
+}
+
+// add encodes row index into the run it continues, after sep when it is not the run's
+// first row. It is safe for concurrent use, each index once.
+func (rr *rowRuns) add(index int64, sep []byte, encode func(dst []byte) ([]byte, error)) error {
+	rr.mu.Lock()
+	run := rr.open[index]
+	if run != nil {
+		delete(rr.open, index)
+	} else {
+		run = &rowRun{start: index, next: index}
+		rr.runs = append(rr.runs, run)
+	}
+	rr.mu.Unlock()
+
+	var err error
+	if run.scratch, err = encode(run.scratch[:0]); err != nil {
+		return err
+	}
+	if index > run.start {
+		run.write(sep)
+	}
+	run.write(run.scratch)
+	run.next = index + 1
+
+	// Only now may the row after this one continue the run: the lock orders this
+	// goroutine's writes before those of whichever goroutine delivers it.
+	rr.mu.Lock()
+	rr.open[index+1] = run
+	rr.mu.Unlock()
+	return nil
+}
+
+// write appends p to the run's blocks.
+func (run *rowRun) write(p []byte) {
+	run.size += len(p)
+	for len(p) > 0 {
+		if n := len(run.blocks); n == 0 || len(run.blocks[n-1]) == cap(run.blocks[n-1]) {
+			run.blocks = append(run.blocks, make([]byte, 0, runBlockSize))
+		}
+		last := &run.blocks[len(run.blocks)-1]
+		k := min(len(p), cap(*last)-len(*last))
+		*last = append(*last, p[:k]...)
+		p = p[k:]
+	}
+}
+
+// size is the length of the rows joined with sep, once every row has arrived; an error
+// if a row is missing, which is a bug.
+func (rr *rowRuns) size(sep []byte) (int, error) {
+	slices.SortFunc(rr.runs, func(a, b *rowRun) int { return cmp.Compare(a.start, b.start) })
+	size := 0
+	var next int64
+	for i, run := range rr.runs {
+		if run.start != next {
+			return 0, fmt.Errorf("rows %d to %d are missing", next, run.start-1)
+		}
+		size += run.size
+		if i > 0 {
+			size += len(sep)
+		}
+		next = run.next
+	}
+	if next != rr.total {
+		return 0, fmt.Errorf("%d rows of %d arrived", next, rr.total)
+	}
+	return size, nil
+}
+
+// writeTo writes the rows, joined with sep, to w (a strings.Builder or a bytes.Buffer,
+// which do not fail), which size said how to make room for.
+// The runs are dropped as they are copied, so that their blocks may go as soon as the
+// collector likes.
+func (rr *rowRuns) writeTo(w io.Writer, sep []byte) {
+	for i, run := range rr.runs {
+		if i > 0 {
+			_, _ = w.Write(sep)
+		}
+		for _, b := range run.blocks {
+			_, _ = w.Write(b)
+		}
+		rr.runs[i] = nil
+	}
+	rr.runs, rr.open = nil, nil
+}

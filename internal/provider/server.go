@@ -1,0 +1,161 @@
+package provider
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"runtime/debug"
+
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/vmihailenco/msgpack/v5"
+)
+
+// NewServer returns the provider's protocol 6 server, as main serves it and the tests
+// run it: the framework's server, except that dbsql_query's typed rows reach Terraform
+// encoded by the provider (rows_msgpack.go), spliced into the state the framework
+// encoded with rows left null.
+func NewServer(version string) func() tfprotov6.ProviderServer {
+	return func() tfprotov6.ProviderServer {
+		return &server{ProviderServer: providerserver.NewProtocol6(New(version)())()}
+	}
+}
+
+// server is the framework's server with dbsql_query's rows put in place.
+type server struct {
+	tfprotov6.ProviderServer
+}
+
+// queryTypeName is the type name of both forms of dbsql_query.
+const queryTypeName = "dbsql_query"
+
+func (s *server) ReadDataSource(ctx context.Context, req *tfprotov6.ReadDataSourceRequest) (*tfprotov6.ReadDataSourceResponse, error) {
+	if req.TypeName != queryTypeName {
+		return s.ProviderServer.ReadDataSource(ctx, req)
+	}
+	slot := &encodedRowsSlot{}
+	resp, err := s.ProviderServer.ReadDataSource(context.WithValue(ctx, encodedRowsKey{}, slot), req)
+	if err == nil && resp != nil {
+		resp.Diagnostics = append(resp.Diagnostics, slot.putInto(resp.State)...)
+	}
+	return resp, err
+}
+
+func (s *server) OpenEphemeralResource(ctx context.Context, req *tfprotov6.OpenEphemeralResourceRequest) (*tfprotov6.OpenEphemeralResourceResponse, error) {
+	if req.TypeName != queryTypeName {
+		return s.ProviderServer.OpenEphemeralResource(ctx, req)
+	}
+	slot := &encodedRowsSlot{}
+	resp, err := s.ProviderServer.OpenEphemeralResource(context.WithValue(ctx, encodedRowsKey{}, slot), req)
+	if err == nil && resp != nil {
+		resp.Diagnostics = append(resp.Diagnostics, slot.putInto(resp.Result)...)
+	}
+	return resp, err
+}
+
+// encodedRowsKey is the context key of the slot a query leaves its encoded rows in.
+type encodedRowsKey struct{}
+
+// encodedRowsSlot carries a query's encoded rows from its Read (or Open) to the server:
+// the attribute they go in, null in the state the framework encodes, and their encoding.
+type encodedRowsSlot struct {
+	attribute   string
+	statementID string
+	rows        encodedRows
+}
+
+// encodedRows is the msgpack encoding of a query's rows, written once every row was read.
+type encodedRows interface {
+	// size is the length of the encoding; an error if a row is missing, which is a bug.
+	size() (int, error)
+	// writeTo writes the encoding, after size, and lets the rows go.
+	writeTo(w *bytes.Buffer)
+}
+
+// set puts a query's encoded rows in the slot.
+func (slot *encodedRowsSlot) set(attribute, statementID string, rows encodedRows) {
+	slot.attribute, slot.statementID, slot.rows = attribute, statementID, rows
+}
+
+// encodedRowsSlotFrom is the slot of ctx; nil when the framework's server runs without
+// this one, and the rows then go through the framework.
+func encodedRowsSlotFrom(ctx context.Context) *encodedRowsSlot {
+	slot, _ := ctx.Value(encodedRowsKey{}).(*encodedRowsSlot)
+	return slot
+}
+
+// putInto replaces the null rows attribute of an encoded object with the rows.
+func (slot *encodedRowsSlot) putInto(object *tfprotov6.DynamicValue) []*tfprotov6.Diagnostic {
+	if slot.rows == nil || object == nil {
+		return nil
+	}
+	size, err := slot.rows.size()
+	// A large result is held once while it arrives (the rows' blocks), then copied into
+	// the response, which gRPC copies once more to send it. The process keeps the memory
+	// of what it no longer uses until its collector returns it: returned now, before the
+	// response grows by the rows (the reading's garbage) and before gRPC copies it (the
+	// blocks), the peak is two copies of the result rather than four (BENCHMARKS.md,
+	// "Memory"). A collection costs milliseconds, nothing next to reading the rows.
+	release := err == nil && size >= releaseAfter
+	if release {
+		debug.FreeOSMemory()
+	}
+	if err == nil {
+		object.MsgPack, err = spliceAttribute(object.MsgPack, slot.attribute, size, slot.rows.writeTo)
+	}
+	if err != nil {
+		return []*tfprotov6.Diagnostic{{
+			Severity: tfprotov6.DiagnosticSeverityError,
+			Summary:  "Unexpected State Error",
+			Detail:   fmt.Sprintf("Setting the %s of statement %s: %v. This is a bug in the provider.", slot.attribute, slot.statementID, err),
+		}}
+	}
+	if release {
+		slot.rows = nil
+		debug.FreeOSMemory()
+	}
+	return nil
+}
+
+// releaseAfter is the size of encoded rows from which memory is given back to the system
+// around their copy into the response.
+const releaseAfter = 4 << 20
+
+// spliceAttribute returns the msgpack object encoded in with the value of attribute name,
+// which must be null there, replaced by size bytes that write writes.
+func spliceAttribute(in []byte, name string, size int, write func(*bytes.Buffer)) ([]byte, error) {
+	r := bytes.NewReader(in)
+	dec := msgpack.NewDecoder(r)
+	n, err := dec.DecodeMapLen()
+	if err != nil {
+		return nil, err
+	}
+	for range n {
+		key, err := dec.DecodeString()
+		if err != nil {
+			return nil, err
+		}
+		start := len(in) - r.Len()
+		if err := dec.Skip(); err != nil {
+			return nil, err
+		}
+		if key != name {
+			continue
+		}
+		end := len(in) - r.Len()
+		if end != start+1 || in[start] != 0xc0 {
+			return nil, fmt.Errorf("the %s attribute was set already", name)
+		}
+		var out bytes.Buffer
+		out.Grow(len(in) - 1 + size)
+		out.Write(in[:start])
+		write(&out)
+		out.Write(in[end:])
+		if out.Len() != len(in)-1+size {
+			return nil, errors.New("the rows were not the size they said")
+		}
+		return out.Bytes(), nil
+	}
+	return nil, fmt.Errorf("there is no %s attribute", name)
+}
