@@ -118,6 +118,9 @@ func (s *statementStore) sweep(ttl time.Duration) {
 
 // executePlan is everything a statement's goroutine needs to run it.
 type executePlan struct {
+	// user is who runs the statement, as current_user() names them: the
+	// workspace user's name or a service principal's application id.
+	user      string
 	sql       string
 	catalog   string
 	schema    string
