@@ -159,6 +159,9 @@ func (e *Emulator) submit(warehouseID string, plan executePlan) (*statement, boo
 	s.mu.Unlock()
 
 	e.log.statementStarted()
+	if plan.fault != FaultStuckPending {
+		e.warehouses.wake(warehouseID)
+	}
 	go e.runStatement(ctx, st, plan)
 	return st, true
 }
