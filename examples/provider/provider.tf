@@ -8,9 +8,11 @@ terraform {
 }
 
 # Every argument is optional. Each falls back to an environment variable
-# (DATABRICKS_HOST, DATABRICKS_TOKEN, DATABRICKS_WAREHOUSE_ID), then to a profile
-# of ~/.databrickscfg. In a pipeline, export DATABRICKS_TOKEN and leave the token
-# out of the configuration altogether.
+# (DATABRICKS_HOST, DATABRICKS_WAREHOUSE_ID, and the credentials: DATABRICKS_CLIENT_ID
+# with DATABRICKS_CLIENT_SECRET or a CI's identity token, or DATABRICKS_TOKEN), then
+# to a profile of ~/.databrickscfg. In a pipeline, give the provider a service
+# principal through the environment and leave credentials out of the configuration:
+# see the authentication guide.
 provider "dbsql" {
   base_url     = "https://adb-1234567890123456.7.azuredatabricks.net"
   warehouse_id = "1234567890abcdef"

@@ -167,6 +167,10 @@ func (c *Client) BaseURL() BaseURL { return c.baseURL }
 // AuthType is the auth type of the client's credentials, e.g. "pat" or "oauth-m2m".
 func (c *Client) AuthType() string { return c.creds.AuthType() }
 
+// Secrets returns the secrets the client's credentials hold or have obtained by now,
+// for masking: ask again each time, since tokens come and go.
+func (c *Client) Secrets() []string { return c.creds.Secrets() }
+
 // scrub returns a scrubber of every secret the credentials hold or have obtained by now:
 // a token fetched after the client was made is blanked too.
 func (c *Client) scrub() scrubber { return scrubber{secrets: c.creds.Secrets()} }

@@ -18,16 +18,9 @@ func (s *session) insert(p *parser, ctes []token) (*resultSet, error) {
 		}
 	}
 	p.accept("TABLE")
-	parts, err := p.qualifiedName()
+	o, err := s.modifiedTable(p, "INSERT")
 	if err != nil {
 		return nil, err
-	}
-	o, kind, err := s.existingTable(parts, "MODIFY")
-	if err != nil {
-		return nil, err
-	}
-	if kind == "VIEW" {
-		return nil, &sqlFailure{class: "EXPECT_TABLE_NOT_VIEW.NO_ALTERNATIVE", sqlState: "42809", text: fmt.Sprintf("'INSERT' expects a table but %s is a view.", o)}
 	}
 	if p.peek().is("PARTITION") {
 		return nil, unsupported(unsupportedClause, "INSERT ... PARTITION (...)")
@@ -85,16 +78,9 @@ func (s *session) updateOrDelete(p *parser) (*resultSet, error) {
 			return nil, err
 		}
 	}
-	parts, err := p.qualifiedName()
+	o, err := s.modifiedTable(p, verb)
 	if err != nil {
 		return nil, err
-	}
-	o, kind, err := s.existingTable(parts, "MODIFY")
-	if err != nil {
-		return nil, err
-	}
-	if kind == "VIEW" {
-		return nil, &sqlFailure{class: "EXPECT_TABLE_NOT_VIEW.NO_ALTERNATIVE", sqlState: "42809", text: fmt.Sprintf("'%s' expects a table but %s is a view.", verb, o)}
 	}
 	stmt := verb + " " + o.duck()
 	if verb == "DELETE" {
@@ -121,16 +107,9 @@ func (s *session) merge(p *parser) (*resultSet, error) {
 	if err := p.expect("INTO"); err != nil {
 		return nil, err
 	}
-	parts, err := p.qualifiedName()
+	o, err := s.modifiedTable(p, "MERGE")
 	if err != nil {
 		return nil, err
-	}
-	o, kind, err := s.existingTable(parts, "MODIFY")
-	if err != nil {
-		return nil, err
-	}
-	if kind == "VIEW" {
-		return nil, &sqlFailure{class: "EXPECT_TABLE_NOT_VIEW.NO_ALTERNATIVE", sqlState: "42809", text: fmt.Sprintf("'MERGE' expects a table but %s is a view.", o)}
 	}
 	p.accept("WITH", "SCHEMA", "EVOLUTION")
 	rest := unqualifySetTargets(p.rest())
@@ -219,4 +198,21 @@ func unqualifySetTargets(toks []token) []token {
 		out = append(out, t)
 	}
 	return out
+}
+
+// modifiedTable reads the name of the table verb (INSERT, UPDATE, DELETE, MERGE)
+// changes: it must exist, be writable, and be a table, not a view.
+func (s *session) modifiedTable(p *parser, verb string) (objectName, error) {
+	parts, err := p.qualifiedName()
+	if err != nil {
+		return objectName{}, err
+	}
+	o, kind, err := s.existingTable(parts, "MODIFY")
+	if err != nil {
+		return objectName{}, err
+	}
+	if kind == "VIEW" {
+		return objectName{}, &sqlFailure{class: "EXPECT_TABLE_NOT_VIEW.NO_ALTERNATIVE", sqlState: "42809", text: fmt.Sprintf("'%s' expects a table but %s is a view.", verb, o)}
+	}
+	return o, nil
 }

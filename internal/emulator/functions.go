@@ -171,7 +171,7 @@ func init() {
 		"date": castTo("DATE"), "timestamp": castTo("TIMESTAMPTZ"), "decimal": castTo("DECIMAL(10,0)"), "binary": castTo("BLOB"),
 	}
 	// The session's own names, answered from the request.
-	functions["current_user"] = fnSpec{0, 0, func(c fnCall) (string, error) { return duckStringLiteral(c.r.s.e.opts.UserName), nil }}
+	functions["current_user"] = fnSpec{0, 0, func(c fnCall) (string, error) { return duckStringLiteral(c.r.s.user()), nil }}
 	functions["session_user"], functions["user"] = functions["current_user"], functions["current_user"]
 	functions["current_catalog"] = fnSpec{0, 0, func(c fnCall) (string, error) { return duckStringLiteral(c.r.s.catalog), nil }}
 	functions["current_schema"] = fnSpec{0, 0, func(c fnCall) (string, error) { return duckStringLiteral(c.r.s.schema), nil }}

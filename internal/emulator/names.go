@@ -21,6 +21,15 @@ type session struct {
 	plan    executePlan // for the result limits
 }
 
+// user is who runs the session's statement; a statement the emulator runs itself
+// (-init) runs as the workspace user.
+func (s *session) user() string {
+	if s.plan.user != "" {
+		return s.plan.user
+	}
+	return s.e.opts.UserName
+}
+
 // objectName is a fully qualified Unity Catalog name. Unity Catalog keeps
 // catalog, schema and table names in lower case, and so does the emulator.
 type objectName struct {

@@ -120,6 +120,9 @@ func (s *statementStore) sweep(ttl time.Duration) {
 
 // executePlan is everything a statement's goroutine needs to run it.
 type executePlan struct {
+	// user is who runs the statement, as current_user() names them: the
+	// workspace user's name or a service principal's application id.
+	user      string
 	sql       string
 	catalog   string
 	schema    string
@@ -163,6 +166,9 @@ func (e *Emulator) submit(warehouseID string, plan executePlan) (*statement, boo
 	s.mu.Unlock()
 
 	e.log.statementStarted()
+	if plan.fault != FaultStuckPending {
+		e.warehouses.wake(warehouseID)
+	}
 	go e.runStatement(ctx, st, plan)
 	return st, true
 }

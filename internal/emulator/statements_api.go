@@ -182,6 +182,7 @@ func (e *Emulator) handleExecute(x *exchange) {
 		return
 	}
 	plan, bad := e.plan(req)
+	plan.user = e.principalName(x.principal)
 	if bad != nil {
 		x.fail(bad.status, bad.code, bad.msg)
 		return

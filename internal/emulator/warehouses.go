@@ -94,6 +94,16 @@ func (s *warehouseSet) awaitRunning(ctx context.Context, id string) error {
 	}
 }
 
+// wake starts the warehouse if it is stopped, as a statement's submission does on
+// Databricks: by the time the submission is answered, the warehouse is STARTING.
+func (s *warehouseSet) wake(id string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if w, ok := s.byID[id]; ok {
+		s.startLocked(w)
+	}
+}
+
 // usable reports whether statements can be submitted to the warehouse: it
 // exists and is not deleted.
 func (s *warehouseSet) usable(id string) bool {

@@ -76,7 +76,7 @@ provider "dbsql" {
   warehouse_id  = var.warehouse_id
 }
 data "dbsql_query" "who" {
-  statement = "SELECT 1 AS one"
+  statement = "SELECT current_user() AS me"
 }
 resource "dbsql_connection" "sp" {
   name          = "As a service principal"
@@ -105,6 +105,7 @@ resource "dbsql_access_token" "for_tools" {
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue("dbsql_connection.sp", tfjsonpath.New("user_name"), knownvalue.StringExact(spApplicationID)),
 					statecheck.ExpectKnownValue("dbsql_connection.sp", tfjsonpath.New("authentication_type"), knownvalue.StringExact("oauth-m2m")),
+					statecheck.ExpectKnownValue("data.dbsql_query.who", rowPath(0, "me"), knownvalue.StringExact(spApplicationID)),
 				},
 				Check: func(*terraform.State) error {
 					for _, r := range ws.Log().Requests() {
@@ -157,6 +158,51 @@ client_secret = %s
 	h.mustRun("plan", "-input=false")
 	if n := ws.Log().Count(emulator.EndpointOAuthToken); n != 1 {
 		t.Errorf("%d token requests with the profile, want 1", n)
+	}
+
+	// A wrong secret: refused at the token endpoint, and repeated nowhere.
+	wrong := "dose" + randomToken(t)[4:]
+	h.secrets = append(h.secrets, wrong)
+	writeFile(t, filepath.Join(h.env["HOME"], ".databrickscfg"), "")
+	h.env["DATABRICKS_CLIENT_ID"] = spApplicationID
+	h.env["DATABRICKS_CLIENT_SECRET"] = wrong
+	h.env["TF_LOG_PATH"] = filepath.Join(h.logDir, "wrong-secret.log")
+	r := h.run("plan", "-input=false", "-no-color")
+	if r.exitCode == 0 || !containsWords(r.output(), "Authentication Failed") || !containsWords(r.output(), "refused service principal") {
+		t.Errorf("a wrong client secret: exit %d\n%s", r.exitCode, h.redact(r.output()))
+	}
+	expectNoLeaks(t, h)
+}
+
+// azure-client-secret: an Entra ID application, its token from the Entra ID endpoint
+// AZURE_AUTHORITY_HOST points at (the emulator's), queries run as the application.
+func TestAccAuth_azureClientSecret(t *testing.T) {
+	requireCLI(t)
+	t.Parallel()
+	const tenant, clientID = "7e5f0000-0000-4000-8000-00000000aad1", "a2a2a2a2-0000-4000-8000-0000000000a2"
+	secret := "azsecret~" + randomToken(t)[4:]
+	ws := newWorkspace(t, emulator.Options{
+		SampleTrips:            -1,
+		AzureServicePrincipals: []emulator.AzureServicePrincipal{{TenantID: tenant, ClientID: clientID, ClientSecret: secret, DisplayName: "azure-etl"}},
+	})
+	h := newCLI(t, queries(3))
+	h.secrets = append(h.secrets, secret)
+	h.env["DATABRICKS_HOST"] = ws.URL
+	h.env["DATABRICKS_WAREHOUSE_ID"] = emulator.DefaultWarehouseID
+	h.env["ARM_TENANT_ID"] = tenant
+	h.env["ARM_CLIENT_ID"] = clientID
+	h.env["ARM_CLIENT_SECRET"] = secret
+	h.env["AZURE_AUTHORITY_HOST"] = ws.URL + "/"
+	h.env["TF_LOG"] = "TRACE"
+	h.env["TF_LOG_PATH"] = filepath.Join(h.logDir, "azure.log")
+	h.mustRun("plan", "-input=false")
+	if n := ws.Log().Count(emulator.EndpointAzureToken); n != 1 {
+		t.Errorf("%d Entra ID token requests for a plan of 3 queries, want 1", n)
+	}
+	for _, r := range ws.Log().Requests() {
+		if r.Endpoint == emulator.EndpointExecute && r.Principal != clientID && r.Principal != "azure-etl" {
+			t.Errorf("a statement ran as %q, not as the Entra ID application", r.Principal)
+		}
 	}
 	expectNoLeaks(t, h)
 }

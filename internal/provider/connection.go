@@ -74,6 +74,9 @@ type connection struct {
 	client   *databricks.Client
 	// warehouseID is where statements run; empty unless the request needed one.
 	warehouseID string
+	// heldSecrets are every credential the provider holds at the moment it is asked:
+	// this connection's, the tokens obtained for it, and the provider block's.
+	heldSecrets func() []string
 }
 
 // connectionSettings is everything a client needs: one workspace, one identity.
@@ -113,6 +116,10 @@ func (d *providerData) connect(ctx context.Context, req connectionRequest) (cont
 		return ctx, nil, diags
 	}
 	conn.client = client
+	provider := resolvedAuth{credentialSettings: d.settings().credentials, machine: d.settings().machine}
+	conn.heldSecrets = func() []string {
+		return append(append(client.Secrets(), settings.auth.secrets()...), provider.secrets()...)
+	}
 	return maskSecrets(ctx, settings.auth.secrets()...), conn, diags
 }
 

@@ -101,3 +101,31 @@ func TestRedirectAdvice(t *testing.T) {
 		}
 	}
 }
+
+// A diagnostic blanks every credential the provider holds, whatever server text brought
+// it there: the connection's, the tokens obtained for it, and the provider block's.
+func TestFailureBlanksHeldSecrets(t *testing.T) {
+	t.Parallel()
+	const connectionToken, providerSecret = "dapi0123456789abcdef0123456789abcdef", "dose-provider-secret-0123"
+	d := &providerData{defaults: providerSettings{
+		baseURL:     setting{value: "https://acme.cloud.databricks.com", from: "argument"},
+		credentials: credentialSettings{clientID: setting{value: "sp", from: "argument"}, clientSecret: setting{value: providerSecret, from: "argument"}},
+	}, pool: newTransportPool(), credentials: newCredentialsCache()}
+	info := &connectionInfoModel{connectionFields: connectionFields{
+		BaseURL: types.StringValue("https://acme.cloud.databricks.com"), AccessToken: types.StringValue(connectionToken),
+	}}
+	_, conn, diags := d.connect(context.Background(), connectionRequest{caller: warehousesCaller, info: info})
+	if diags.HasError() {
+		t.Fatal(diagnosticsText(diags))
+	}
+	echo := &databricks.APIError{StatusCode: 502, Message: "proxy saw " + connectionToken + " and " + providerSecret}
+	detail := conn.failure(stepListWarehouses, echo).detail()
+	for _, secret := range []string{connectionToken, providerSecret} {
+		if strings.Contains(detail, secret) {
+			t.Errorf("the detail holds a secret the provider holds:\n%s", detail)
+		}
+	}
+	if !strings.Contains(detail, "[REDACTED]") {
+		t.Errorf("nothing was blanked:\n%s", detail)
+	}
+}

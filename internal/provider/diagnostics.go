@@ -36,6 +36,9 @@ type failure struct {
 	// keywords, never its text, which may hold a value from a sensitive variable.
 	statement *statementName
 	err       error
+	// secrets are blanked from the detail: the client already blanks its own credentials
+	// from server text, and this second wall covers every other one the provider holds.
+	secrets []string
 }
 
 // statementName names a statement in a diagnostic without quoting it.
@@ -58,12 +61,26 @@ func (n *statementName) String() string {
 
 // failure describes err, met at step on this connection.
 func (c *connection) failure(step step, err error) failure {
-	return failure{caller: c.caller, conn: c.settings, step: step, warehouseID: c.warehouseID, err: err}
+	f := failure{caller: c.caller, conn: c.settings, step: step, warehouseID: c.warehouseID, err: err}
+	if c.heldSecrets != nil {
+		f.secrets = c.heldSecrets()
+	}
+	return f
 }
 
 // addError adds f as an error diagnostic.
 func (f failure) addError(diags *diag.Diagnostics) {
 	diags.AddError(f.summary(), f.detail())
+}
+
+// withoutSecrets blanks every secret in text.
+func withoutSecrets(text string, secrets []string) string {
+	for _, secret := range secrets {
+		if secret != "" {
+			text = strings.ReplaceAll(text, secret, "[REDACTED]")
+		}
+	}
+	return text
 }
 
 // summary is the diagnostic's title.
@@ -103,7 +120,7 @@ func (f failure) detail() string {
 		fmt.Fprintf(&b, "\n\nStatement: %s\n\nError", f.statement)
 	}
 	fmt.Fprintf(&b, ": %v.\n\n%s", strings.TrimSuffix(f.err.Error(), "."), f.advice())
-	return b.String()
+	return withoutSecrets(b.String(), f.secrets)
 }
 
 func (f failure) advice() string {

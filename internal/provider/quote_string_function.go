@@ -25,7 +25,7 @@ func (f *quoteStringFunction) Definition(_ context.Context, _ function.Definitio
 	resp.Definition = function.Definition{
 		Summary: "Quotes a value as a Databricks SQL string literal",
 		MarkdownDescription: "Returns `value` as a Databricks SQL string literal that reads back as exactly `value`: in single quotes, with " +
-			"backslashes, quotes, newlines, carriage returns, tabs and NUL escaped. Prefer a named parameter (`parameters`) wherever the " +
+			"backslashes, quotes, newlines, carriage returns and tabs escaped, and every other control character (NUL too) written as `\\u00XX`, which no following character can change. Prefer a named parameter (`parameters`) wherever the " +
 			"statement allows one; use this where it does not, such as a `COMMENT` in DDL.",
 		Parameters: []function.Parameter{
 			function.StringParameter{Name: "value", MarkdownDescription: "The text to quote."},

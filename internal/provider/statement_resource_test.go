@@ -2,7 +2,10 @@ package provider
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -185,4 +188,40 @@ resource "dbsql_statement" "s" {
 			return nil
 		},
 	})
+}
+
+// The grants example, applied as it is written in examples/grants: a table created and a
+// grant given on apply, SHOW GRANTS listing it, and both undone on destroy.
+func TestAccStatement_grantsExample(t *testing.T) {
+	requireCLI(t)
+	t.Parallel()
+	ws := newWorkspace(t, emulator.Options{SampleTrips: -1})
+	example, err := os.ReadFile(filepath.Join("..", "..", "examples", "grants", "main.tf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := newCLI(t, "")
+	writeFile(t, filepath.Join(h.dir, "main.tf"), string(example))
+	h.secrets = append(h.secrets, ws.token)
+	h.env["DATABRICKS_HOST"] = ws.URL
+	h.env["DATABRICKS_TOKEN"] = ws.token
+	h.env["DATABRICKS_WAREHOUSE_ID"] = emulator.DefaultWarehouseID
+	h.mustRun("apply", "-auto-approve", "-input=false", "-no-color")
+	out := h.mustRun("output", "-json", "grants")
+	var grants []string
+	if err := json.Unmarshal([]byte(out.stdout), &grants); err != nil {
+		t.Fatalf("reading the grants output %q: %v", out.stdout, err)
+	}
+	if !slices.Contains(grants, "analysts SELECT TABLE main.default.orders") {
+		t.Errorf("SHOW GRANTS lists %q, want the analysts' SELECT on main.default.orders", grants)
+	}
+
+	h.mustRun("destroy", "-auto-approve", "-input=false", "-no-color")
+	for _, row := range queryRows(t, ws.client(t), databricks.QueryRequest{WarehouseID: emulator.DefaultWarehouseID, Statement: "SHOW TABLES IN main.default"}) {
+		for _, c := range row {
+			if c.Text == "orders" {
+				t.Errorf("the table outlived destroy: %v", row)
+			}
+		}
+	}
 }

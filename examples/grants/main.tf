@@ -8,13 +8,15 @@
 #   export DATABRICKS_TOKEN=dapi0123456789abcdef0123456789abcdef
 #   export DATABRICKS_WAREHOUSE_ID=a1b2c3d4e5f60718
 #
-# An acceptance test applies it, checks SHOW GRANTS (the grants output), and
-# destroys it, checking that the grant and the table are gone.
+# An acceptance test (TestAccStatement_grantsExample) applies this file as it is,
+# checks SHOW GRANTS (the grants output), and destroys it, checking that the grant
+# and the table are gone.
 
 terraform {
   required_providers {
     dbsql = {
-      source = "dbsqlhq/dbsql"
+      source  = "dbsqlhq/dbsql"
+      version = "~> 0.1"
     }
   }
 }
