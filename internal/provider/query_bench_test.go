@@ -69,3 +69,36 @@ func benchmarkQuery(b *testing.B, chunks int, latency time.Duration) {
 	b.ReportMetric(float64(len(srv.Log().Requests()))/float64(b.N), "requests/op")
 	b.ReportMetric(float64(rows*len(benchColumns))*float64(b.N)/b.Elapsed().Seconds(), "cells/s")
 }
+
+// BenchmarkQueryPastTheInlineLimit is what a result past the 25 MiB INLINE limit costs,
+// read the two ways the provider could: inline first, which Databricks fails, then with
+// EXTERNAL_LINKS (auto, what dbsql_query does), or with EXTERNAL_LINKS from the start
+// (direct, what an argument asking for it would do). statements/op counts the runs.
+func BenchmarkQueryPastTheInlineLimit(b *testing.B) {
+	const rows = 260_000 // 27.7 MB of JSON
+	for _, mode := range []string{"auto", "direct"} {
+		b.Run("mode="+mode, func(b *testing.B) {
+			srv, err := emulator.Start(emulator.Options{SampleTrips: -1})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer srv.Close()
+			client, err := databricks.New(databricks.Config{BaseURL: srv.URL, Credentials: databricks.PersonalAccessToken(emulator.DefaultToken)})
+			if err != nil {
+				b.Fatal(err)
+			}
+			q := databricks.QueryRequest{WarehouseID: emulator.DefaultWarehouseID, Statement: benchQuery(rows), RowLimit: rows, ExternalLinks: mode == "direct"}
+			b.ReportAllocs()
+			for b.Loop() {
+				var result jsonRows
+				if _, err := client.StreamQuery(context.Background(), q, &result); err != nil {
+					b.Fatal(err)
+				}
+				if _, err := result.document(); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(srv.Log().Count(emulator.EndpointExecute))/float64(b.N), "statements/op")
+		})
+	}
+}
