@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 )
 
 // chunkStream is a result chunk whose rows are handed to onRow as they are decoded,
@@ -189,4 +190,70 @@ func (s *scanner) field(out any) error {
 		return err
 	}
 	return json.Unmarshal(s.text(start, end), out)
+}
+
+// decodeFrom reads a statement response (from a submission or a status check) from r.
+// Its first chunk ("result") can be megabytes: it is kept as the bytes read, not decoded
+// nor checked, until the statement is known to have succeeded, when readResult decodes
+// it like every chunk. The other fields are small and go through encoding/json.
+func (st *statementStream) decodeFrom(r io.Reader) error {
+	*st = statementStream{}
+	s := newStreamScanner(r) // keepFrom is never called: the buffer keeps the whole body
+	s.skipSpace()
+	if !s.at() {
+		if s.err != nil && !errors.Is(s.err, io.EOF) {
+			return s.err
+		}
+		return io.EOF
+	}
+	if !s.consume('{') {
+		return errors.New("a statement must be a JSON object")
+	}
+	for {
+		s.skipSpace()
+		if s.consume('}') {
+			return nil
+		}
+		if !s.at() {
+			return s.early("a statement ends early")
+		}
+		if s.buf[s.pos] != '"' {
+			return fmt.Errorf("a statement has an unexpected character at offset %d", s.offset())
+		}
+		key, err := s.str()
+		if err != nil {
+			return err
+		}
+		s.skipSpace()
+		if !s.consume(':') {
+			return fmt.Errorf("a statement has an unexpected character at offset %d", s.offset())
+		}
+		s.skipSpace()
+		// Keys match as encoding/json matches them, case aside.
+		switch name := string(s.text(key.start, key.end)); {
+		case strings.EqualFold(name, "result"):
+			var start, end int
+			if start, end, err = s.skip(); err == nil {
+				st.Result = s.text(start, end)
+			}
+		case strings.EqualFold(name, "statement_id"):
+			err = s.field(&st.StatementID)
+		case strings.EqualFold(name, "status"):
+			err = s.field(&st.Status)
+		case strings.EqualFold(name, "manifest"):
+			err = s.field(&st.Manifest)
+		default:
+			_, _, err = s.value()
+		}
+		if err != nil {
+			return err
+		}
+		s.skipSpace()
+		if !s.consume(',') && (!s.at() || s.buf[s.pos] != '}') {
+			if s.pos >= len(s.buf) {
+				return s.early("a statement ends early")
+			}
+			return fmt.Errorf("a statement has an unexpected character at offset %d", s.offset())
+		}
+	}
 }

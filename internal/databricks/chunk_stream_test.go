@@ -2,6 +2,7 @@ package databricks
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"io"
 	"reflect"
@@ -156,6 +157,54 @@ func FuzzChunkStream(f *testing.F) {
 		got := decodeChunk(func(c *chunkStream) error { return c.decodeFrom(iotest.OneByteReader(bytes.NewReader(body))) })
 		if !reflect.DeepEqual(got, want) {
 			t.Fatalf("%q:\n streamed %+v\n whole    %+v", body, got, want)
+		}
+	})
+}
+
+var statementBodies = []string{
+	`{"statement_id":"01ef","status":{"state":"SUCCEEDED"},"manifest":{"format":"JSON_ARRAY","schema":{"column_count":1,"columns":[{"name":"i","position":0,"type_name":"INT","type_text":"INT"}]},` +
+		`"total_chunk_count":1,"total_row_count":2,"chunks":[{"chunk_index":0,"row_offset":0,"row_count":2}]},"result":{"chunk_index":0,"data_array":[["1"],[null]]}}`,
+	` { "result" : null , "status" : { "state" : "FAILED", "error": {"error_code": 403, "message": "x"} }, "statement_id": "01ef", "extra": [1, {"a": "}"}] } `,
+	`{"statement_id":"01ef","status":{"state":"PENDING"}}`,
+	`{"statement_id":"01ef","result":{"external_links":[{"chunk_index":0,"external_link":"https://x"}]},"status":{"state":"SUCCEEDED"}}`,
+	`{"statement_id":"01ef"`,
+	`{"statement_id":1}`,
+	`[]`,
+	``,
+	`   `,
+}
+
+// decodeStatement reads body into a statementStream through read.
+func decodeStatement(read func(*statementStream) error) (statementStream, bool) {
+	var st statementStream
+	return st, read(&st) == nil
+}
+
+// A statement response reads as encoding/json reads it, however the body arrives; the
+// first chunk is kept as its bytes.
+func TestStatementStreamReadsWhatEncodingJSONReads(t *testing.T) {
+	t.Parallel()
+	for _, body := range statementBodies {
+		want, wantOK := decodeStatement(func(st *statementStream) error { return json.Unmarshal([]byte(body), st) })
+		for name, reader := range readers {
+			got, ok := decodeStatement(func(st *statementStream) error { return st.decodeFrom(reader([]byte(body))) })
+			if ok != wantOK || ok && !reflect.DeepEqual(got, want) {
+				t.Errorf("%q, read %s:\n got %v %+v\nwant %v %+v", body, name, ok, got, wantOK, want)
+			}
+		}
+	}
+}
+
+// Whatever encoding/json reads as a statement, the statement decoder reads the same way.
+func FuzzStatementStream(f *testing.F) {
+	for _, body := range statementBodies {
+		f.Add([]byte(body))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		want, wantOK := decodeStatement(func(st *statementStream) error { return json.Unmarshal(body, st) })
+		got, ok := decodeStatement(func(st *statementStream) error { return st.decodeFrom(iotest.OneByteReader(bytes.NewReader(body))) })
+		if wantOK && (!ok || !reflect.DeepEqual(got, want)) {
+			t.Fatalf("%q:\n streamed %v %+v\n encoding/json %+v", body, ok, got, want)
 		}
 	})
 }

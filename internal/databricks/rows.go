@@ -280,6 +280,18 @@ func (s *scanner) cell() (cellSpan, error) {
 // fields: the end is found by following strings and nesting, then encoding/json checks
 // the text.
 func (s *scanner) value() (start, end int, err error) {
+	if start, end, err = s.skip(); err != nil {
+		return 0, 0, err
+	}
+	if !json.Valid(s.text(start, end)) {
+		return 0, 0, fmt.Errorf("a result holds an invalid value at offset %d", start)
+	}
+	return start, end, nil
+}
+
+// skip reads a JSON value at s.pos as value does, without checking its text: for a value
+// that is decoded later, which checks it then.
+func (s *scanner) skip() (start, end int, err error) {
 	start = s.offset()
 	depth := 0
 scan:
@@ -316,11 +328,7 @@ scan:
 		}
 		s.pos++
 	}
-	end = s.offset()
-	if !json.Valid(s.text(start, end)) {
-		return 0, 0, fmt.Errorf("a result holds an invalid value at offset %d", start)
-	}
-	return start, end, nil
+	return start, s.offset(), nil
 }
 
 // str reads a JSON string at s.pos. Strings without escapes and in valid UTF-8, nearly

@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"testing"
@@ -23,8 +24,8 @@ FROM range(%d) AS t(i) ORDER BY i`, rows)
 }
 
 // BenchmarkQuery is the whole query path of dbsql_query against the in-process emulator:
-// submit, chunks fetched in parallel, decoded and converted as they arrive, the rows
-// attribute built. ns/op is the wall time of one query; requests/op counts what it cost
+// submit, chunks fetched in parallel, decoded and encoded for the state as they arrive,
+// the rows attribute written. ns/op is the wall time of one query; requests/op counts what it cost
 // on the wire. With latency, every request waits that long before the emulator handles
 // it, as a distant workspace would.
 func BenchmarkQuery(b *testing.B) {
@@ -50,7 +51,7 @@ func benchmarkQuery(b *testing.B, chunks int, latency time.Duration) {
 	rows := chunks * benchRowsPerChunk
 	q := databricks.QueryRequest{WarehouseID: emulator.DefaultWarehouseID, Statement: benchQuery(rows)}
 	run := func() {
-		var result resultRows
+		var result msgpackRows
 		info, err := client.StreamQuery(context.Background(), q, &result)
 		if err != nil {
 			b.Fatal(err)
@@ -58,7 +59,8 @@ func benchmarkQuery(b *testing.B, chunks int, latency time.Duration) {
 		if info.TotalRowCount != int64(rows) {
 			b.Fatalf("%d rows, want %d", info.TotalRowCount, rows)
 		}
-		_ = result.value()
+		var encoded bytes.Buffer
+		result.writeTo(&encoded)
 	}
 	run() // warms the connection pool, as the provider's is after its first request
 	srv.Log().Reset()

@@ -83,10 +83,13 @@ func (t cannedTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 }
 
 // BenchmarkDecodeConvert measures one chunk of 10,000 rows x 8 columns, from the bytes
-// of the response to the value of the rows attribute: the client's streaming decoder
-// and the provider's converter, through the same calls dbsql_query makes. Run it with
-// -cpu 1 for the one-core figure. held-B/row is what the converted rows keep on the heap,
-// and held/JSON that against the JSON of the rows.
+// of the response to what the provider hands on, through the same calls dbsql_query
+// makes: the client's streaming decoder, then the rows encoded for Terraform's state
+// (to=msgpack, typed rows as the provider's server sends them), written as one JSON
+// document (to=json, result_format = "json"), or converted into tftypes values (to=tftypes,
+// the way typed rows went before, and verify's first row still goes). Run it with
+// -cpu 1 for the one-core figure. held-B/row is what the result keeps on the heap, and
+// held/JSON that against the JSON of the rows.
 func BenchmarkDecodeConvert(b *testing.B) {
 	const rows = 10_000
 	body, dataSize := benchStatementBody(rows)
@@ -95,31 +98,62 @@ func BenchmarkDecodeConvert(b *testing.B) {
 		b.Fatal(err)
 	}
 	q := databricks.QueryRequest{WarehouseID: "0123456789abcdef", Statement: "SELECT 1"}
-	read := func() tftypes.Value {
-		var result resultRows
-		if _, err := client.StreamQuery(context.Background(), q, &result); err != nil {
-			b.Fatal(err)
-		}
-		return result.value()
+	read := map[string]func() any{
+		"msgpack": func() any {
+			var result msgpackRows
+			if _, err := client.StreamQuery(context.Background(), q, &result); err != nil {
+				b.Fatal(err)
+			}
+			size, err := result.size()
+			if err != nil {
+				b.Fatal(err)
+			}
+			var encoded bytes.Buffer
+			encoded.Grow(size)
+			result.writeTo(&encoded)
+			return encoded.Bytes()
+		},
+		"json": func() any {
+			var result jsonRows
+			if _, err := client.StreamQuery(context.Background(), q, &result); err != nil {
+				b.Fatal(err)
+			}
+			document, err := result.document()
+			if err != nil {
+				b.Fatal(err)
+			}
+			return document
+		},
+		"tftypes": func() any {
+			var result resultRows
+			if _, err := client.StreamQuery(context.Background(), q, &result); err != nil {
+				b.Fatal(err)
+			}
+			return result.value()
+		},
 	}
-	b.SetBytes(int64(len(body)))
-	b.ReportAllocs()
-	for b.Loop() {
-		read()
-	}
-	cells := float64(rows*len(benchColumns)) * float64(b.N)
-	b.ReportMetric(cells/b.Elapsed().Seconds(), "cells/s")
+	for _, to := range []string{"msgpack", "json", "tftypes"} {
+		b.Run("to="+to, func(b *testing.B) {
+			b.SetBytes(int64(len(body)))
+			b.ReportAllocs()
+			for b.Loop() {
+				read[to]()
+			}
+			cells := float64(rows*len(benchColumns)) * float64(b.N)
+			b.ReportMetric(cells/b.Elapsed().Seconds(), "cells/s")
 
-	var before, after runtime.MemStats
-	runtime.GC()
-	runtime.ReadMemStats(&before)
-	held := read()
-	runtime.GC()
-	runtime.ReadMemStats(&after)
-	runtime.KeepAlive(held)
-	heldBytes := float64(after.HeapAlloc) - float64(before.HeapAlloc)
-	b.ReportMetric(heldBytes/rows, "held-B/row")
-	b.ReportMetric(heldBytes/float64(dataSize), "held/JSON")
+			var before, after runtime.MemStats
+			runtime.GC()
+			runtime.ReadMemStats(&before)
+			held := read[to]()
+			runtime.GC()
+			runtime.ReadMemStats(&after)
+			runtime.KeepAlive(held)
+			heldBytes := float64(after.HeapAlloc) - float64(before.HeapAlloc)
+			b.ReportMetric(heldBytes/rows, "held-B/row")
+			b.ReportMetric(heldBytes/float64(dataSize), "held/JSON")
+		})
+	}
 }
 
 // FuzzParseDecimal: whatever precision parseDecimal reads a number at, Terraform receives
