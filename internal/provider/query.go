@@ -69,7 +69,7 @@ func queryAttributeSpecs() attributeSpecs {
 		description: "How the rows are returned. `\"typed\"` (the default) fills `rows` with Terraform values, to use in HCL: " +
 			"`rows[0].id`, `for` expressions, arguments of other resources. `\"json\"` fills `rows_json` instead, one JSON string, " +
 			"for a large result passed on whole (to a file, to another provider's JSON argument) or decoded with `jsondecode()`: " +
-			"Terraform keeps one string instead of a value per cell, a small part of the memory and time. `row_limit` applies to both.",
+			"Terraform keeps one string instead of a value per cell, which plans many times faster. `row_limit` applies to both.",
 		validators: []validator.String{stringvalidator.OneOf(resultFormatTyped, resultFormatJSON)},
 	}
 	specs["rows"] = dynamicSpec{description: "The rows, when `result_format` is `\"typed\"` (null otherwise): a list of objects keyed by column name. " +
