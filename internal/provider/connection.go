@@ -278,12 +278,12 @@ func (d *providerData) providerConnection(c caller) (connectionSettings, diag.Di
 // provider, as in some validate runs).
 func (d *providerData) newClient(conn connectionSettings) (*databricks.Client, error) {
 	agent := databricks.UserAgent("dev", "")
-	var transport http.RoundTripper
+	var transport, storage http.RoundTripper
 	var parallelChunks int
 	if d != nil {
 		parallelChunks = d.defaults.maxParallelChunks
 		agent = databricks.UserAgent(d.version, d.terraformVersion)
-		transport = d.pool.forWorkspace(conn.BaseURL)
+		transport, storage = d.pool.forWorkspace(conn.BaseURL), d.pool.forStorage()
 	}
 	static := conn.auth.secrets()
 	creds, err := d.credentialsFor(conn, fetchOptions(transport, agent, conn.Timeout, clientLogger{secrets: func() []string { return static }}))
@@ -300,15 +300,29 @@ func (d *providerData) newClient(conn connectionSettings) (*databricks.Client, e
 		Logger: clientLogger{secrets: func() []string { return append(creds.Secrets(), static...) }},
 
 		MaxParallelChunks: parallelChunks,
+		LinkTransport:     storage,
 	})
 }
 
 // transportPool keeps one keep-alive connection pool per workspace, shared by every
 // resource and data source of a provider instance, so that many queries in one plan
-// reuse connections instead of each opening its own.
+// reuse connections instead of each opening its own; and one for downloads of large
+// results from cloud storage, shared likewise, apart from every workspace's (downloads
+// carry no credential, and nothing that adds one may see them).
 type transportPool struct {
 	mu         sync.Mutex
 	transports map[string]*http.Transport
+	storage    *http.Transport
+}
+
+// forStorage is the pool of downloads from cloud storage.
+func (p *transportPool) forStorage() *http.Transport {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.storage == nil {
+		p.storage = databricks.NewTransport()
+	}
+	return p.storage
 }
 
 func newTransportPool() *transportPool {
