@@ -116,17 +116,3 @@ func TestSpliceAttribute(t *testing.T) {
 		t.Errorf("a missing attribute: %v", err)
 	}
 }
-
-// Downloads share one connection pool, which is no workspace's: whatever a workspace's
-// pool carries never sees them.
-func TestStoragePoolIsNoWorkspaces(t *testing.T) {
-	t.Parallel()
-	pool := newTransportPool()
-	storage := pool.forStorage()
-	if storage != pool.forStorage() {
-		t.Error("each client would open its own download connections")
-	}
-	if storage == pool.forWorkspace("https://adb-1.azuredatabricks.net") {
-		t.Error("downloads go through a workspace's pool")
-	}
-}
