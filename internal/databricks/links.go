@@ -61,18 +61,23 @@ func newLinkClient(transport http.RoundTripper) *http.Client {
 			first := via[0].URL
 			switch {
 			case len(via) > maxRedirects:
-				return fmt.Errorf("more than %d redirects", maxRedirects)
+				return &redirectRefusedError{fmt.Sprintf("more than %d redirects", maxRedirects)}
 			case req.URL.Host != first.Host:
-				return fmt.Errorf("a redirect to another host (%s), which is not followed", req.URL.Host)
+				return &redirectRefusedError{fmt.Sprintf("a redirect to another host (%s), which is not followed", req.URL.Host)}
 			case req.URL.Scheme != first.Scheme && req.URL.Scheme != "https":
-				return errors.New("a redirect from https to http, which is not followed")
+				return &redirectRefusedError{"a redirect from https to http, which is not followed"}
 			case req.URL.User != nil:
-				return errors.New("a redirect to a URL with user info, which is not followed")
+				return &redirectRefusedError{"a redirect to a URL with user info, which is not followed"}
 			}
 			return nil
 		},
 	}
 }
+
+// redirectRefusedError is a redirect of a download that the client does not follow.
+type redirectRefusedError struct{ reason string }
+
+func (e *redirectRefusedError) Error() string { return e.reason }
 
 // linkHeaderForbidden are headers a link may not ask for: credentials of another kind,
 // which presigned URLs do not take and a hostile server could use to make the client
@@ -115,32 +120,64 @@ var storageErrorCode = regexp.MustCompile(`<Code>\s*([A-Za-z0-9_.-]{1,64})\s*</C
 func (c *Client) download(ctx context.Context, link externalLink, stream *chunkStream) error {
 	u, err := c.checkLink(link.URL)
 	if err != nil {
-		return err
+		return &DownloadError{Chunk: link.ChunkIndex, Err: err}
 	}
-	what := fmt.Sprintf("downloading chunk %d from %s", link.ChunkIndex, c.scrub().text(u.Host, maxErrorField))
 	started := time.Now()
 	for attempt := 1; ; attempt++ {
-		err := c.downloadOnce(ctx, u, link, stream)
-		var refused *linkRefusedError
-		retry := err != nil && stream.err == nil && !errors.As(err, &refused) && ctx.Err() == nil &&
-			attempt < c.retry.MaxNetworkAttempts && time.Since(started) < c.retry.MaxElapsed
-		if !retry {
-			if err != nil && stream.err == nil {
-				err = fmt.Errorf("%s: %w", what, err)
-			}
-			return err
+		retryable, err := c.downloadOnce(ctx, u, link, stream)
+		switch {
+		case err == nil:
+			return nil
+		case stream.err != nil:
+			return stream.err // the handler's, as it is
+		}
+		failed := &DownloadError{Chunk: link.ChunkIndex, Host: c.scrub().text(u.Host, maxErrorField), Attempts: attempt, Err: err}
+		if !retryable || ctx.Err() != nil || attempt >= c.retry.MaxNetworkAttempts || time.Since(started) >= c.retry.MaxElapsed {
+			return failed
 		}
 		c.logger.Debug(ctx, "Retrying a download", map[string]any{"chunk_index": link.ChunkIndex, "host": u.Host, "attempt": attempt, "reason": err.Error()})
 		if sleep(ctx, c.retry.backoff(attempt)) != nil {
-			return fmt.Errorf("%s: %w (gave up retrying: %w)", what, err, context.Cause(ctx))
+			return fmt.Errorf("%w (gave up retrying: %w)", failed, context.Cause(ctx))
 		}
 	}
 }
 
-// downloadOnce is one GET of a link. The connection's timeout bounds the wait for each
-// part of the answer rather than the whole download, which takes as long as the chunk is
-// big.
-func (c *Client) downloadOnce(ctx context.Context, u *url.URL, link externalLink, stream *chunkStream) error {
+// ErrDownload marks a result that could not be downloaded from the workspace's cloud
+// storage; ErrLinkRefused, a download storage refused even with fresh links.
+var (
+	ErrDownload    = errors.New("downloading the result from cloud storage failed")
+	ErrLinkRefused = errors.New("the result's download links were refused")
+)
+
+// DownloadError is a chunk of a large result that could not be downloaded.
+type DownloadError struct {
+	Chunk    int
+	Host     string // the storage host; empty when the link was refused before any request
+	Attempts int
+	Err      error
+}
+
+func (e *DownloadError) Error() string {
+	msg := fmt.Sprintf("downloading chunk %d", e.Chunk)
+	if e.Host != "" {
+		msg += " from " + e.Host
+	}
+	msg += ": " + e.Err.Error()
+	if e.Attempts > 1 {
+		msg += fmt.Sprintf(" after %d attempts", e.Attempts)
+	}
+	return msg
+}
+
+func (e *DownloadError) Unwrap() error { return e.Err }
+
+// Is makes errors.Is(err, ErrDownload) true.
+func (e *DownloadError) Is(target error) bool { return target == ErrDownload }
+
+// downloadOnce is one GET of a link, and whether its failure is worth another attempt.
+// The connection's timeout bounds the wait for each part of the answer rather than the
+// whole download, which takes as long as the chunk is big.
+func (c *Client) downloadOnce(ctx context.Context, u *url.URL, link externalLink, stream *chunkStream) (retryable bool, err error) {
 	reqCtx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	idle := time.AfterFunc(c.timeout, func() { cancel(fmt.Errorf("no data for %s", c.timeout)) })
@@ -148,18 +185,20 @@ func (c *Client) downloadOnce(ctx context.Context, u *url.URL, link externalLink
 
 	req, err := http.NewRequestWithContext(reqCtx, http.MethodGet, u.String(), nil)
 	if err != nil {
-		return errors.New("the download link is not a valid URL")
+		return false, errors.New("the download link is not a valid URL")
 	}
 	for name, value := range link.HTTPHeaders {
 		if linkHeaderForbidden[textproto.CanonicalMIMEHeaderKey(name)] {
-			return fmt.Errorf("the download link asks for the %s header, which the provider does not send to storage", textproto.CanonicalMIMEHeaderKey(name))
+			return false, fmt.Errorf("the download link asks for the %s header, which the provider does not send to storage", textproto.CanonicalMIMEHeaderKey(name))
 		}
 		req.Header.Set(name, value)
 	}
 	req.Header.Set("User-Agent", c.userAgent)
 	resp, err := c.links.Do(req)
 	if err != nil {
-		return c.downloadError(reqCtx, err)
+		// A redirect the client refused is an answer, not a failure to reach storage.
+		var refused *redirectRefusedError
+		return !errors.As(err, &refused), c.downloadError(reqCtx, err)
 	}
 	defer resp.Body.Close()
 	c.logger.Debug(ctx, "Download", map[string]any{"chunk_index": link.ChunkIndex, "host": u.Host, "status": resp.StatusCode})
@@ -170,19 +209,19 @@ func (c *Client) downloadOnce(ctx context.Context, u *url.URL, link externalLink
 			if m := storageErrorCode.FindSubmatch(body); m != nil {
 				e.code = string(m[1])
 			}
-			return e
+			return false, e
 		}
-		return fmt.Errorf("cloud storage answered HTTP %d", resp.StatusCode)
+		return resp.StatusCode >= 500 || resp.StatusCode == http.StatusTooManyRequests, fmt.Errorf("cloud storage answered HTTP %d", resp.StatusCode)
 	}
 	body := &idleReader{r: resp.Body, timer: idle, timeout: c.timeout}
 	if err := stream.decodeRowsFrom(body); err != nil {
 		if body.err != nil {
-			return c.downloadError(reqCtx, body.err)
+			return true, c.downloadError(reqCtx, body.err) // cut off mid-body
 		}
-		return err
+		return false, err
 	}
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10)) // so that the connection is reused
-	return nil
+	return false, nil
 }
 
 // downloadError says why a download failed below HTTP, without its URL (url.Error
@@ -271,7 +310,7 @@ func (r *resultReader) readLinks(ctx context.Context, ch ChunkInfo, links []exte
 				return nil, err
 			}
 		case errors.As(err, &refused):
-			return nil, fmt.Errorf("statement %s: %w, also with the fresh links Databricks gave (%d): %w", r.id, err, maxLinkRenewals, ErrLinkRefused)
+			return nil, fmt.Errorf("statement %s: %w, and again with %d fresh links: %w", r.id, err, maxLinkRenewals, ErrLinkRefused)
 		case err != nil:
 			return nil, fmt.Errorf("statement %s: %w", r.id, err)
 		default:
@@ -279,10 +318,6 @@ func (r *resultReader) readLinks(ctx context.Context, ch ChunkInfo, links []exte
 		}
 	}
 }
-
-// ErrLinkRefused marks a result whose cloud storage refused its download links, fresh
-// ones included: a storage firewall, a network policy, or a clock far off.
-var ErrLinkRefused = errors.New("the result's download links were refused")
 
 // linkFor picks the link of chunk index.
 func (r *resultReader) linkFor(index int, links []externalLink) (externalLink, error) {

@@ -3,6 +3,7 @@ package databricks_test
 import (
 	"context"
 	"crypto/tls"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -168,11 +169,49 @@ func TestLinkRedirectsStayOnTheLinksHost(t *testing.T) {
 	}
 	client, _ = fakeWorkspace(t, statement("/away"), nil)
 	_, err := client.StreamQuery(context.Background(), fakeQuery("SELECT i"), newRowRecorder())
-	if err == nil || !strings.Contains(err.Error(), "another host") {
+	if err == nil || !strings.Contains(err.Error(), "another host") || !errors.Is(err, databricks.ErrDownload) {
 		t.Errorf("a redirect to another host: %v", err)
 	}
 	if n := len(elsewhere.requests()); n != 0 {
 		t.Errorf("the other host received %d requests", n)
+	}
+	// A refused redirect is an answer: it is not asked again.
+	if n := store.count(http.MethodGet, "/away"); n != 1 {
+		t.Errorf("the redirecting link was asked %d times", n)
+	}
+}
+
+// Storage's server errors are retried; a body that is not rows is not.
+func TestDownloadsRetryWhatIsWorthIt(t *testing.T) {
+	t.Parallel()
+	var mu sync.Mutex
+	calls := map[string]int{}
+	store := newFakeServer(t, func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		calls[r.URL.Path]++
+		n := calls[r.URL.Path]
+		mu.Unlock()
+		switch {
+		case r.URL.Path == "/busy" && n == 1:
+			w.WriteHeader(http.StatusServiceUnavailable)
+		case r.URL.Path == "/busy":
+			fmt.Fprint(w, `[["0"],["1"],["2"],["3"]]`)
+		default:
+			fmt.Fprint(w, `<html>not rows</html>`)
+		}
+	})
+	read := func(path string) error {
+		client, _ := fakeWorkspace(t, `{"statement_id":"s1","status":{"state":"SUCCEEDED"},"manifest":{"schema":{"columns":[{"name":"i","type_name":"INT","type_text":"INT"}]},
+		  "total_chunk_count":1,"total_row_count":4,"chunks":[{"chunk_index":0,"row_offset":0,"row_count":4}]},
+		  "result":{"external_links":[`+linkOf(0, 0, 4, store.URL+path, `{}`)+`]}}`, nil)
+		_, err := client.StreamQuery(context.Background(), fakeQuery("SELECT i"), newRowRecorder())
+		return err
+	}
+	if err := read("/busy"); err != nil || calls["/busy"] != 2 {
+		t.Errorf("a 503, then rows: %v after %d requests", err, calls["/busy"])
+	}
+	if err := read("/page"); !errors.Is(err, databricks.ErrDownload) || calls["/page"] != 1 {
+		t.Errorf("a page instead of rows: %v after %d requests", err, calls["/page"])
 	}
 }
 

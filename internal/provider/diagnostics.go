@@ -92,6 +92,8 @@ func (f failure) summary() string {
 		return "Authentication Failed"
 	case errors.Is(f.err, databricks.ErrStatementFailed):
 		return "Statement Failed"
+	case errors.Is(f.err, databricks.ErrDownload):
+		return "Result Download Failed"
 	case errors.Is(f.err, databricks.ErrStatementCanceled), errors.Is(f.err, databricks.ErrStatementClosed):
 		return "Statement Did Not Complete"
 	case errors.Is(f.err, context.DeadlineExceeded) && f.step == stepRunStatement:
@@ -160,6 +162,15 @@ func (f failure) advice() string {
 		default:
 			return "Run it again; if it keeps being canceled, check the warehouse's state and its query history in the workspace."
 		}
+	case errors.Is(f.err, databricks.ErrDownload):
+		// Before the network advice: the host that failed is cloud storage, not the workspace.
+		advice := "A result larger than 25 MiB is downloaded from the workspace's cloud storage (S3, ADLS or GCS) rather than from " +
+			"the workspace: this machine must reach that storage over HTTPS too (firewall, proxy, private endpoint). Allow it, or make the " +
+			"result smaller (fewer columns, aggregate, filter, lower row_limit)."
+		if errors.Is(f.err, databricks.ErrLinkRefused) {
+			advice += " Storage refused fresh links as well: a clock far off makes every link look expired, so check this machine's time."
+		}
+		return advice
 	case errors.As(f.err, &timeoutErr):
 		return fmt.Sprintf("The workspace did not answer within the timeout of %d seconds. Raise timeout (1 to 3600 seconds) if the workspace is slow, "+
 			"or check the Base URL.", int(timeoutErr.Timeout.Seconds()))

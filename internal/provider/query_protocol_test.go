@@ -121,3 +121,29 @@ func TestQueryWarnsWhenTruncated(t *testing.T) {
 		t.Errorf("a whole result warns: %v", diags)
 	}
 }
+
+// A result past the INLINE limit whose downloads storage refuses says so, and what to
+// check, without quoting the links' credentials.
+func TestQueryDownloadRefusedIsExplained(t *testing.T) {
+	t.Parallel()
+	srv, err := emulator.Start(emulator.Options{SampleTrips: -1, InlineLimit: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Close)
+	srv.AddFault(emulator.Fault{Endpoint: emulator.EndpointDownload, Kind: emulator.FaultLinkExpired})
+	diags := readQueryDataSource(t, srv, map[string]tftypes.Value{
+		"statement": tftypes.NewValue(tftypes.String, "SELECT i FROM range(500) AS t(i)"),
+	}).Diagnostics
+	if len(diags) != 1 || diags[0].Severity != tfprotov6.DiagnosticSeverityError || diags[0].Summary != "Result Download Failed" {
+		t.Fatalf("diagnostics = %v", diags)
+	}
+	for _, want := range []string{"downloading chunk 0", "HTTP 403 AccessDenied", "cloud storage (S3, ADLS or GCS)", "check this machine's time"} {
+		if !strings.Contains(diags[0].Detail, want) {
+			t.Errorf("the diagnostic lacks %q: %s", want, diags[0].Detail)
+		}
+	}
+	if strings.Contains(diags[0].Detail, "signature=") {
+		t.Errorf("the diagnostic quotes a link: %s", diags[0].Detail)
+	}
+}
