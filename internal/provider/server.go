@@ -36,7 +36,7 @@ func (s *server) ReadDataSource(ctx context.Context, req *tfprotov6.ReadDataSour
 	}
 	slot := &encodedRowsSlot{}
 	resp, err := s.ProviderServer.ReadDataSource(context.WithValue(ctx, encodedRowsKey{}, slot), req)
-	if err == nil && resp != nil {
+	if err == nil && resp != nil && !hasError(resp.Diagnostics) {
 		resp.Diagnostics = append(resp.Diagnostics, slot.putInto(resp.State)...)
 	}
 	return resp, err
@@ -48,10 +48,20 @@ func (s *server) OpenEphemeralResource(ctx context.Context, req *tfprotov6.OpenE
 	}
 	slot := &encodedRowsSlot{}
 	resp, err := s.ProviderServer.OpenEphemeralResource(context.WithValue(ctx, encodedRowsKey{}, slot), req)
-	if err == nil && resp != nil {
+	if err == nil && resp != nil && !hasError(resp.Diagnostics) {
 		resp.Diagnostics = append(resp.Diagnostics, slot.putInto(resp.Result)...)
 	}
 	return resp, err
+}
+
+// hasError reports whether diags hold an error, after which Terraform uses no state.
+func hasError(diags []*tfprotov6.Diagnostic) bool {
+	for _, d := range diags {
+		if d.Severity == tfprotov6.DiagnosticSeverityError {
+			return true
+		}
+	}
+	return false
 }
 
 // encodedRowsKey is the context key of the slot a query leaves its encoded rows in.
