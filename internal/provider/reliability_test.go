@@ -1,5 +1,8 @@
 package provider
 
+// This file is the fault matrix, one table of rows, each a fault and what must come of
+// it; it is a little over 400 lines because the table reads best whole.
+
 import (
 	"fmt"
 	"os"
