@@ -6,6 +6,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-testing/config"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
@@ -90,6 +91,13 @@ func TestAccStatement_verifySeesDrift(t *testing.T) {
 				},
 				Config:             verifiedTableConfig(tableExists),
 				ConfigVariables:    ws.variables(),
+				PlanOnly:           true,
+				ExpectNonEmptyPlan: false,
+			},
+			{
+				// The workspace cannot be reached at all during the refresh: the same.
+				Config:             verifiedTableConfig(tableExists),
+				ConfigVariables:    merge(ws.variables(), config.Variables{"base_url": config.StringVariable("http://" + closedPort(t))}),
 				PlanOnly:           true,
 				ExpectNonEmptyPlan: false,
 			},
