@@ -23,7 +23,7 @@ type chunkStream struct {
 	ExternalLinks []externalLink
 
 	// onRow receives the rows of data_array in order, i counting from 0 in the chunk.
-	// row is reused for the next row once onRow returns.
+	// row, and the text of its cells, are reused for the next row once onRow returns.
 	onRow func(i int64, row Row) error
 	// data is set when the chunk has a data_array, rows is how many of its rows were read.
 	data bool
@@ -84,6 +84,7 @@ func (c *chunkStream) UnmarshalJSON(data []byte) error {
 }
 
 func (c *chunkStream) object(s *scanner) error {
+	s.lend = true // onRow is done with a row when it returns
 	if !s.consume('{') {
 		return errors.New("a result chunk must be a JSON object")
 	}

@@ -42,7 +42,7 @@ func (rc *rowCollector) Begin(info ResultInfo) error {
 func (rc *rowCollector) Row(index int64, row Row) error {
 	at := int(index) * rc.width
 	dst := rc.cells[at : at+rc.width : at+rc.width]
-	copy(dst, row)
+	copy(dst, row.Clone())
 	rc.rows[index] = dst
 	return nil
 }

@@ -192,7 +192,7 @@ func (r *rowRecorder) Row(index int64, row databricks.Row) error {
 	if _, seen := r.rows[index]; seen {
 		r.twice = append(r.twice, index)
 	}
-	r.rows[index] = row[0].Text
+	r.rows[index] = strings.Clone(row[0].Text)
 	return nil
 }
 

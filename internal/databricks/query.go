@@ -47,9 +47,11 @@ type RowHandler interface {
 	// Row receives the row at index, counted from 0 in result order. After each Begin,
 	// every index below ResultInfo.TotalRowCount arrives exactly once, and no other.
 	// Chunks are read in parallel, so Row is called from several goroutines at once, in
-	// no particular order across chunks. row has one cell per column and is reused once
-	// Row returns; the strings of its cells may be kept. An error stops the query, and
-	// StreamQuery returns it as it is.
+	// no particular order across chunks. row has one cell per column. It is reused once
+	// Row returns, and so is the text of its cells, which is not copied out of the
+	// response as it is read: a handler that keeps a row or a cell's text keeps a copy
+	// (Row.Clone, strings.Clone). An error stops the query, and StreamQuery returns it as
+	// it is.
 	Row(index int64, row Row) error
 }
 

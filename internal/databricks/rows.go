@@ -7,6 +7,7 @@ import (
 	"io"
 	"strings"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // Cell is one value of a JSON_ARRAY result: the text Databricks sent, or SQL NULL.
@@ -54,6 +55,13 @@ type scanner struct {
 	pos int // index in buf
 	// spans is scratch space for the cells of the row being read, reused from row to row.
 	spans []cellSpan
+	// rowText is the text of the row being read, its cells one after the other, reused
+	// from row to row. When lend is set, the cells handed on are views of it, good until
+	// the next row (chunkStream's onRow takes them so, and its RowHandler): a row of a
+	// large result costs no allocation, and reading one leaves next to no garbage.
+	// Otherwise every row's text is a string of its own, which may be kept.
+	rowText []byte
+	lend    bool
 
 	r    io.Reader
 	base int
@@ -222,40 +230,73 @@ func (s *scanner) row(dst Row) (Row, error) {
 
 // fill turns the spans of the row just read into cells.
 func (s *scanner) fill(dst Row) (Row, error) {
-	size := 0
-	for _, sp := range s.spans {
-		size += sp.end - sp.start
+	var text []byte
+	if s.lend {
+		text = s.rowText[:0]
+	} else {
+		size := 0
+		for _, sp := range s.spans {
+			size += sp.end - sp.start // at least the text, escapes and all
+		}
+		text = make([]byte, 0, size) // the row's own, never written again once filled
 	}
-	var text strings.Builder
-	text.Grow(size)
 	for i, sp := range s.spans {
 		switch sp.kind {
 		case spanPlain:
-			text.Write(s.text(sp.start, sp.end))
+			text = append(text, s.text(sp.start, sp.end)...)
 		case spanJSON:
 			var decoded string
 			if err := json.Unmarshal(s.text(sp.start-1, sp.end+1), &decoded); err != nil {
 				return nil, fmt.Errorf("a result cell is not a valid JSON string at offset %d: %w", sp.start-1, err)
 			}
-			text.WriteString(decoded)
+			text = append(text, decoded...)
 		}
-		s.spans[i].end = text.Len() // from here on: where the cell's text ends in the row's
+		s.spans[i].end = len(text) // from here on: where the cell's text ends in the row's
 	}
-	all := text.String()
+	if s.lend {
+		s.rowText = text
+	}
+	return cells(dst, s.spans, unsafe.String(unsafe.SliceData(text), len(text))), nil
+}
+
+// cells fills dst with the cells of spans, whose ends are offsets in text.
+func cells(dst Row, spans []cellSpan, text string) Row {
 	row := dst[:0]
-	if cap(row) < len(s.spans) {
-		row = make(Row, 0, len(s.spans))
+	if cap(row) < len(spans) {
+		row = make(Row, 0, len(spans))
 	}
 	start := 0
-	for _, sp := range s.spans {
+	for _, sp := range spans {
 		var cell Cell
 		if sp.kind != spanNull {
-			cell = Cell{Text: all[start:sp.end], Valid: true}
+			cell = Cell{Text: text[start:sp.end], Valid: true}
 		}
 		row = append(row, cell)
 		start = sp.end
 	}
-	return row, nil
+	return row
+}
+
+// Clone is a copy of r whose cells' text is its own: one allocation for the text of
+// every cell, as a row has when it is decoded whole.
+func (r Row) Clone() Row {
+	size := 0
+	for _, c := range r {
+		size += len(c.Text)
+	}
+	var text strings.Builder
+	text.Grow(size)
+	out := make(Row, len(r))
+	for i, c := range r {
+		text.WriteString(c.Text)
+		out[i].Valid = c.Valid
+	}
+	all, start := text.String(), 0
+	for i, c := range r {
+		out[i].Text = all[start : start+len(c.Text)]
+		start += len(c.Text)
+	}
+	return out
 }
 
 // cell reads one value at s.pos.

@@ -269,9 +269,10 @@ func (r *resultRows) Begin(info databricks.ResultInfo) error {
 	return nil
 }
 
-// Row converts one row. The client calls it concurrently, each index once.
+// Row converts one row. The client calls it concurrently, each index once. The values
+// keep the row's text, which the client lends only for the call: it is copied first.
 func (r *resultRows) Row(index int64, row databricks.Row) error {
-	v, err := r.converter.convertRow(row)
+	v, err := r.converter.convertRow(row.Clone())
 	if err != nil {
 		return &unreadableValueError{statementID: r.statementID, row: index, err: err}
 	}

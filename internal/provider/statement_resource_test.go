@@ -52,7 +52,7 @@ func (k *rowKeeper) Begin(info databricks.ResultInfo) error {
 }
 
 func (k *rowKeeper) Row(index int64, row databricks.Row) error {
-	k.rows[index] = slices.Clone(row)
+	k.rows[index] = row.Clone()
 	return nil
 }
 
