@@ -1,7 +1,6 @@
 package provider
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"testing"
@@ -59,8 +58,7 @@ func benchmarkQuery(b *testing.B, chunks int, latency time.Duration) {
 		if info.TotalRowCount != int64(rows) {
 			b.Fatalf("%d rows, want %d", info.TotalRowCount, rows)
 		}
-		var encoded bytes.Buffer
-		result.writeTo(&encoded)
+		joined(b, &result)
 	}
 	run() // warms the connection pool, as the provider's is after its first request
 	srv.Log().Reset()

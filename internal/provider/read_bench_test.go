@@ -11,6 +11,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
+	"google.golang.org/grpc/mem"
 
 	"github.com/dbsqlhq/terraform-provider-dbsql/internal/databricks"
 	"github.com/dbsqlhq/terraform-provider-dbsql/internal/emulator"
@@ -59,14 +60,15 @@ func benchmarkReadDataSource(b *testing.B, form string, rows int) {
 		"row_limit":     tftypes.NewValue(tftypes.Number, rows),
 		"result_format": tftypes.NewValue(tftypes.String, form),
 	})
-	read := func() *tfprotov6.ReadDataSourceResponse {
+	// Up to the message gRPC sends, encoded by the provider's codec.
+	read := func() mem.BufferSlice {
 		resp, err := server.ReadDataSource(ctx, &tfprotov6.ReadDataSourceRequest{TypeName: "dbsql_query", Config: config})
 		if err != nil || len(resp.Diagnostics) > 0 {
 			b.Fatalf("reading: %v %v", err, resp.Diagnostics)
 		}
-		return resp
+		return sentResponse(b, resp.State)
 	}
-	stateSize := len(read().State.MsgPack)
+	stateSize := read().Len()
 	runtime.GC()
 	peak := peakHeap(read)
 	b.ReportAllocs()
@@ -79,7 +81,7 @@ func benchmarkReadDataSource(b *testing.B, form string, rows int) {
 }
 
 // peakHeap runs f and returns the largest heap it saw, sampled every millisecond.
-func peakHeap(f func() *tfprotov6.ReadDataSourceResponse) uint64 {
+func peakHeap(f func() mem.BufferSlice) uint64 {
 	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
 	var peak uint64
 	done := make(chan struct{})

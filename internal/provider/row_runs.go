@@ -15,7 +15,7 @@ import (
 // Chunks arrive in parallel, each row once, the rows of a chunk in order. Rows are
 // appended to runs of consecutive indexes: a row extends the run that ended just before
 // it, or starts a new one. A run grows in blocks rather than by reallocating, so that
-// the result is held once while it arrives, then copied once where it goes.
+// the result is held once while it arrives; the blocks are what is sent (server.go).
 type rowRuns struct {
 	total int64
 
@@ -110,17 +110,20 @@ func (rr *rowRuns) size(sep []byte) (int, error) {
 
 // writeTo writes the rows, joined with sep, to w (a strings.Builder or a bytes.Buffer,
 // which do not fail), which size said how to make room for.
-// The runs are dropped as they are copied, so that their blocks may go as soon as the
-// collector likes.
 func (rr *rowRuns) writeTo(w io.Writer, sep []byte) {
-	for i, run := range rr.runs {
-		if i > 0 {
-			_, _ = w.Write(sep)
-		}
-		for _, b := range run.blocks {
-			_, _ = w.Write(b)
-		}
-		rr.runs[i] = nil
+	for _, part := range rr.appendParts(nil, sep) {
+		_, _ = w.Write(part)
 	}
-	rr.runs, rr.open = nil, nil
+}
+
+// appendParts appends the rows, joined with sep, to parts as the blocks they were
+// written into, after size: the rows are not copied, and the blocks are the caller's.
+func (rr *rowRuns) appendParts(parts [][]byte, sep []byte) [][]byte {
+	for i, run := range rr.runs {
+		if i > 0 && len(sep) > 0 {
+			parts = append(parts, sep)
+		}
+		parts = append(parts, run.blocks...)
+	}
+	return parts
 }

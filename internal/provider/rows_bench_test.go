@@ -104,14 +104,7 @@ func BenchmarkDecodeConvert(b *testing.B) {
 			if _, err := client.StreamQuery(context.Background(), q, &result); err != nil {
 				b.Fatal(err)
 			}
-			size, err := result.size()
-			if err != nil {
-				b.Fatal(err)
-			}
-			var encoded bytes.Buffer
-			encoded.Grow(size)
-			result.writeTo(&encoded)
-			return encoded.Bytes()
+			return joined(b, &result)
 		},
 		"json": func() any {
 			var result jsonRows

@@ -1,7 +1,6 @@
 package provider
 
 import (
-	"bytes"
 	"fmt"
 	"slices"
 	"strings"
@@ -126,7 +125,7 @@ func (r *jsonRows) document() (string, error) {
 }
 
 // size is the length of the document encoded as a msgpack string, for the provider's
-// server (server.go), which writes it into the state without making a string of it.
+// server (server.go), which sends it in the state without making a string of it.
 func (r *jsonRows) size() (int, error) {
 	size, err := r.rows.size([]byte{','})
 	if err != nil {
@@ -135,13 +134,12 @@ func (r *jsonRows) size() (int, error) {
 	return len(appendMsgpackStringLen(nil, size+2)) + size + 2, nil
 }
 
-// writeTo writes the document encoded as a msgpack string, after size.
-func (r *jsonRows) writeTo(w *bytes.Buffer) {
+// appendParts appends the document encoded as a msgpack string, after size.
+func (r *jsonRows) appendParts(parts [][]byte) [][]byte {
 	size, _ := r.rows.size([]byte{','}) // checked by size
-	w.Write(appendMsgpackStringLen(nil, size+2))
-	w.WriteByte('[')
-	r.rows.writeTo(w, []byte{','})
-	w.WriteByte(']')
+	parts = append(parts, append(appendMsgpackStringLen(nil, size+2), '['))
+	parts = r.rows.appendParts(parts, []byte{','})
+	return append(parts, []byte{']'})
 }
 
 // warnings are the column warnings of the result, once every row was read.

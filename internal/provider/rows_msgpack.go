@@ -1,7 +1,6 @@
 package provider
 
 import (
-	"bytes"
 	"fmt"
 	"math"
 	"math/big"
@@ -237,10 +236,9 @@ func (r *msgpackRows) header() []byte {
 	return appendMsgpackArrayLen(slices.Clip(r.typeHeader), int(r.rows.total))
 }
 
-// writeTo writes the encoded rows attribute, after size, and lets the rows go.
-func (r *msgpackRows) writeTo(w *bytes.Buffer) {
-	w.Write(r.header())
-	r.rows.writeTo(w, nil)
+// appendParts appends the encoded rows attribute, after size.
+func (r *msgpackRows) appendParts(parts [][]byte) [][]byte {
+	return r.rows.appendParts(append(parts, r.header()), nil)
 }
 
 // warnings are the converter's, with those only known once every row was seen.

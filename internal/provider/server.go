@@ -3,9 +3,7 @@ package provider
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
-	"runtime/debug"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
@@ -13,9 +11,9 @@ import (
 )
 
 // NewServer returns the provider's protocol 6 server, as main serves it and the tests
-// run it: the framework's server, except that dbsql_query's typed rows reach Terraform
-// encoded by the provider (rows_msgpack.go), spliced into the state the framework
-// encoded with rows left null.
+// run it: the framework's server, except that dbsql_query's rows reach Terraform encoded
+// by the provider (rows_msgpack.go, rows_json.go), written into the state the framework
+// encoded with rows left null as it is sent (state_codec.go).
 func NewServer(version string) func() tfprotov6.ProviderServer {
 	return func() tfprotov6.ProviderServer {
 		return &server{ProviderServer: providerserver.NewProtocol6(New(version)())()}
@@ -79,8 +77,9 @@ type encodedRowsSlot struct {
 type encodedRows interface {
 	// size is the length of the encoding; an error if a row is missing, which is a bug.
 	size() (int, error)
-	// writeTo writes the encoding, after size, and lets the rows go.
-	writeTo(w *bytes.Buffer)
+	// appendParts appends the encoding, after size, as the blocks the rows were read
+	// into: nothing is copied.
+	appendParts(parts [][]byte) [][]byte
 }
 
 // set puts a query's encoded rows in the slot.
@@ -95,77 +94,48 @@ func encodedRowsSlotFrom(ctx context.Context) *encodedRowsSlot {
 	return slot
 }
 
-// putInto replaces the null rows attribute of an encoded object with the rows.
+// putInto gives an encoded object, whose rows attribute is null, the rows: to be written
+// in place as the object is sent (state_codec.go).
 func (slot *encodedRowsSlot) putInto(object *tfprotov6.DynamicValue) []*tfprotov6.Diagnostic {
 	if slot.rows == nil || object == nil {
 		return nil
 	}
-	size, err := slot.rows.size()
-	// A large result is held once while it arrives (the rows' blocks), then copied into
-	// the response, which gRPC copies once more to send it. The process keeps the memory
-	// of what it no longer uses until its collector returns it: returned now, before the
-	// response grows by the rows (the reading's garbage) and before gRPC copies it (the
-	// blocks), the peak is two copies of the result rather than four (BENCHMARKS.md,
-	// "Memory"). A collection costs milliseconds, nothing next to reading the rows.
-	release := err == nil && size >= releaseAfter
-	if release {
-		debug.FreeOSMemory()
-	}
-	if err == nil {
-		object.MsgPack, err = spliceAttribute(object.MsgPack, slot.attribute, size, slot.rows.writeTo)
-	}
-	if err != nil {
+	if err := sendWithRows(object, slot.attribute, slot.rows); err != nil {
 		return []*tfprotov6.Diagnostic{{
 			Severity: tfprotov6.DiagnosticSeverityError,
 			Summary:  "Unexpected State Error",
 			Detail:   fmt.Sprintf("Setting the %s of statement %s: %v. This is a bug in the provider.", slot.attribute, slot.statementID, err),
 		}}
 	}
-	if release {
-		slot.rows = nil
-		debug.FreeOSMemory()
-	}
 	return nil
 }
 
-// releaseAfter is the size of encoded rows from which memory is given back to the system
-// around their copy into the response.
-const releaseAfter = 4 << 20
-
-// spliceAttribute returns the msgpack object encoded in with the value of attribute name,
-// which must be null there, replaced by size bytes that write writes.
-func spliceAttribute(in []byte, name string, size int, write func(*bytes.Buffer)) ([]byte, error) {
+// nullAttribute is where the value of attribute name starts and ends in the msgpack
+// object encoded in in; an error unless the value is there and null.
+func nullAttribute(in []byte, name string) (start, end int, err error) {
 	r := bytes.NewReader(in)
 	dec := msgpack.NewDecoder(r)
 	n, err := dec.DecodeMapLen()
 	if err != nil {
-		return nil, err
+		return 0, 0, err
 	}
 	for range n {
 		key, err := dec.DecodeString()
 		if err != nil {
-			return nil, err
+			return 0, 0, err
 		}
 		start := len(in) - r.Len()
 		if err := dec.Skip(); err != nil {
-			return nil, err
+			return 0, 0, err
 		}
 		if key != name {
 			continue
 		}
 		end := len(in) - r.Len()
 		if end != start+1 || in[start] != 0xc0 {
-			return nil, fmt.Errorf("the %s attribute was set already", name)
+			return 0, 0, fmt.Errorf("the %s attribute was set already", name)
 		}
-		var out bytes.Buffer
-		out.Grow(len(in) - 1 + size)
-		out.Write(in[:start])
-		write(&out)
-		out.Write(in[end:])
-		if out.Len() != len(in)-1+size {
-			return nil, errors.New("the rows were not the size they said")
-		}
-		return out.Bytes(), nil
+		return start, end, nil
 	}
-	return nil, fmt.Errorf("there is no %s attribute", name)
+	return 0, 0, fmt.Errorf("there is no %s attribute", name)
 }

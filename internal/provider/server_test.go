@@ -3,12 +3,17 @@ package provider
 import (
 	"bytes"
 	"context"
-	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
+	"google.golang.org/grpc/encoding"
+	grpcproto "google.golang.org/grpc/encoding/proto"
+	"google.golang.org/grpc/mem"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoreflect"
+	"google.golang.org/protobuf/reflect/protoregistry"
 
 	"github.com/dbsqlhq/terraform-provider-dbsql/internal/emulator"
 )
@@ -46,6 +51,58 @@ func attribute(t *testing.T, dv *tfprotov6.DynamicValue, typ tftypes.Type, name 
 	return attrs[name]
 }
 
+// sentResponse is a ReadDataSource response holding state, as gRPC encodes it to send it:
+// through the codec the provider registers (state_codec.go).
+func sentResponse(t testing.TB, state *tfprotov6.DynamicValue) mem.BufferSlice {
+	t.Helper()
+	resp, field := readDataSourceResponse(t)
+	value := resp.NewField(field).Message()
+	value.Set(value.Descriptor().Fields().ByName("msgpack"), protoreflect.ValueOfBytes(state.MsgPack))
+	resp.Set(field, protoreflect.ValueOfMessage(value))
+	data, err := encoding.GetCodecV2(grpcproto.Name).Marshal(resp.Interface())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
+// readDataSourceResponse is an empty message of the protocol's ReadDataSource response,
+// which terraform-plugin-go keeps to itself, and its state field.
+func readDataSourceResponse(t testing.TB) (protoreflect.Message, protoreflect.FieldDescriptor) {
+	t.Helper()
+	typ, err := protoregistry.GlobalTypes.FindMessageByName("tfplugin6.ReadDataSource.Response")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp := typ.New()
+	return resp, resp.Descriptor().Fields().ByName("state")
+}
+
+// sent is the encoded state Terraform receives in a response that holds state.
+func sent(t testing.TB, state *tfprotov6.DynamicValue) *tfprotov6.DynamicValue {
+	t.Helper()
+	resp, field := readDataSourceResponse(t)
+	if err := proto.Unmarshal(sentResponse(t, state).Materialize(), resp.Interface()); err != nil {
+		t.Fatal(err)
+	}
+	value := resp.Get(field).Message()
+	return &tfprotov6.DynamicValue{MsgPack: value.Get(value.Descriptor().Fields().ByName("msgpack")).Bytes()}
+}
+
+// joined is an encoding of rows in one piece, checked against its size.
+func joined(t testing.TB, rows encodedRows) []byte {
+	t.Helper()
+	size, err := rows.size()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := bytes.Join(rows.appendParts(nil), nil)
+	if len(out) != size {
+		t.Fatalf("%d bytes written, size said %d", len(out), size)
+	}
+	return out
+}
+
 // The provider's server sends the rows the framework would have sent, in either form,
 // for the data source and the ephemeral resource.
 func TestServerSendsTheRowsTheFrameworkWould(t *testing.T) {
@@ -71,11 +128,11 @@ func TestServerSendsTheRowsTheFrameworkWould(t *testing.T) {
 		}
 		return resp
 	}
-	got, want := attribute(t, read(ours, "typed").State, queryType, "rows"), attribute(t, read(framework, "typed").State, queryType, "rows")
+	got, want := attribute(t, sent(t, read(ours, "typed").State), queryType, "rows"), attribute(t, read(framework, "typed").State, queryType, "rows")
 	if got.IsNull() || !got.Equal(want) {
 		t.Errorf("rows\n%v\nthe framework sends\n%v", got, want)
 	}
-	gotJSON, wantJSON := attribute(t, read(ours, "json").State, queryType, "rows_json"), attribute(t, read(framework, "json").State, queryType, "rows_json")
+	gotJSON, wantJSON := attribute(t, sent(t, read(ours, "json").State), queryType, "rows_json"), attribute(t, read(framework, "json").State, queryType, "rows_json")
 	if gotJSON.IsNull() || !gotJSON.Equal(wantJSON) {
 		t.Errorf("rows_json\n%v\nthe framework sends\n%v", gotJSON, wantJSON)
 	}
@@ -86,33 +143,7 @@ func TestServerSendsTheRowsTheFrameworkWould(t *testing.T) {
 	if err != nil || len(opened.Diagnostics) > 0 {
 		t.Fatalf("opening: %v %v", err, opened.Diagnostics)
 	}
-	if rows := attribute(t, opened.Result, ephemeralType, "rows"); !rows.Equal(want) {
+	if rows := attribute(t, sent(t, opened.Result), ephemeralType, "rows"); !rows.Equal(want) {
 		t.Errorf("the ephemeral rows\n%v\nthe data source's\n%v", rows, want)
-	}
-}
-
-// The splice finds the attribute among others, and refuses what it cannot splice.
-func TestSpliceAttribute(t *testing.T) {
-	t.Parallel()
-	object := tftypes.Object{AttributeTypes: map[string]tftypes.Type{"a": tftypes.String, "rows": tftypes.DynamicPseudoType, "z": tftypes.List{ElementType: tftypes.Number}}}
-	encode := func(rows tftypes.Value) []byte {
-		return msgpackOf(t, tftypes.NewValue(object, map[string]tftypes.Value{
-			"a": tftypes.NewValue(tftypes.String, "before"), "rows": rows, "z": tftypes.NewValue(tftypes.List{ElementType: tftypes.Number}, []tftypes.Value{tftypes.NewValue(tftypes.Number, 1)}),
-		}))
-	}
-	value := tftypes.NewValue(tftypes.String, "spliced")
-	encodedValue := msgpackOf(t, value, tftypes.DynamicPseudoType)
-	write := func(w *bytes.Buffer) { w.Write(encodedValue) }
-	got, err := spliceAttribute(encode(tftypes.NewValue(tftypes.DynamicPseudoType, nil)), "rows", len(encodedValue), write)
-	if err != nil || !bytes.Equal(got, encode(value)) {
-		t.Errorf("spliced % x (%v), want % x", got, err, encode(value))
-	}
-	for name, in := range map[string][]byte{"set already": encode(value), "malformed": {0x83, 0xa1}, "not a map": {0x90}} {
-		if _, err := spliceAttribute(in, "rows", len(encodedValue), write); err == nil {
-			t.Errorf("%s: spliced", name)
-		}
-	}
-	if _, err := spliceAttribute(encode(tftypes.NewValue(tftypes.DynamicPseudoType, nil)), "nope", 1, write); err == nil || !strings.Contains(err.Error(), "no nope attribute") {
-		t.Errorf("a missing attribute: %v", err)
 	}
 }
