@@ -9,14 +9,14 @@ import (
 // Terraform runs in sets GOGC, which the provider inherits and which then wins; GOMEMLIMIT
 // is left to the environment likewise.
 //
-// Why 200 rather than Go's 100: the provider's peak memory is the copies of a large result
-// changing hands, which the provider releases itself (internal/provider/server.go), not
-// the garbage between collections. Measured with `tofu plan` (BENCHMARKS.md, "Garbage
-// collection"), collecting half as often left every peak where it was (41 MiB for 100,000
-// rows as JSON, 46 MiB typed, 415 MiB for 204 MiB of JSON) and took a fifth to a third
-// off the provider's CPU for the largest result; collecting more often (50, 25) lowered no
-// peak and cost up to twice the CPU. The price is a few MiB on many small queries (50 of
-// them: 34 MiB instead of 30).
+// Why 200 rather than Go's 100: the provider's peak memory is a large result, held once
+// from the moment it is read until gRPC has sent it (internal/provider/state_codec.go), and
+// the process itself, not the garbage between collections: reading a result leaves next to
+// none. Measured with `tofu plan` (BENCHMARKS.md, "Garbage collection"), collecting half as
+// often left the 100,000-row peaks where they were (34 MiB as JSON, 36 MiB typed) and took
+// about a fifth off the provider's CPU for 50 small queries and a quarter for 204 MiB of
+// JSON; the price is 4 MiB on the small queries (34 MiB instead of 30) and 5% on the
+// largest result. Collecting more often (50) saved memory and cost a third more CPU.
 const gcPercent = 200
 
 // setGCTarget applies gcPercent unless lookup (os.LookupEnv) finds GOGC set.

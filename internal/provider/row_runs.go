@@ -32,9 +32,15 @@ type rowRun struct {
 	scratch     []byte // the row being written
 }
 
-// runBlockSize is the size of a run's blocks: large enough that a block's bookkeeping is
-// nothing next to its rows, small enough that a run wastes little of its last one.
-const runBlockSize = 256 << 10
+// A run's blocks double in size from firstBlockSize to runBlockSize: a small result
+// takes little memory, a large one is in blocks large enough that their bookkeeping is
+// nothing next to their rows, and small enough that a run wastes little of its last one.
+// The blocks live until the response that holds them is sent, so a plan of many small
+// queries would otherwise hold a large block for each.
+const (
+	firstBlockSize = 4 << 10
+	runBlockSize   = 256 << 10
+)
 
 // reset prepares for a result of total rows.
 func (rr *rowRuns) reset(total int64) {
@@ -76,8 +82,10 @@ func (rr *rowRuns) add(index int64, sep []byte, encode func(dst []byte) ([]byte,
 func (run *rowRun) write(p []byte) {
 	run.size += len(p)
 	for len(p) > 0 {
-		if n := len(run.blocks); n == 0 || len(run.blocks[n-1]) == cap(run.blocks[n-1]) {
-			run.blocks = append(run.blocks, make([]byte, 0, runBlockSize))
+		if n := len(run.blocks); n == 0 {
+			run.blocks = append(run.blocks, make([]byte, 0, firstBlockSize))
+		} else if last := run.blocks[n-1]; len(last) == cap(last) {
+			run.blocks = append(run.blocks, make([]byte, 0, min(2*cap(last), runBlockSize)))
 		}
 		last := &run.blocks[len(run.blocks)-1]
 		k := min(len(p), cap(*last)-len(*last))
