@@ -91,27 +91,15 @@ func (c *chunkStream) object(s *scanner) error {
 	var row Row
 	for {
 		s.keepFrom()
-		s.skipSpace()
-		if s.consume('}') {
-			c.decoded = true
-			return nil
-		}
-		if !s.at() {
-			return s.early("a result chunk ends early")
-		}
-		if s.buf[s.pos] != '"' {
-			return fmt.Errorf("a result chunk has an unexpected character at offset %d", s.offset())
-		}
-		key, err := s.str()
+		key, done, err := s.member(whatChunk)
 		if err != nil {
 			return err
 		}
-		s.skipSpace()
-		if !s.consume(':') {
-			return fmt.Errorf("a result chunk has an unexpected character at offset %d", s.offset())
+		if done {
+			c.decoded = true
+			return nil
 		}
-		s.skipSpace()
-		switch string(s.text(key.start, key.end)) {
+		switch string(key) {
 		case "data_array":
 			c.data = !s.literal("null")
 			if c.data {
@@ -132,15 +120,11 @@ func (c *chunkStream) object(s *scanner) error {
 		default:
 			_, _, err = s.value()
 		}
+		if err == nil {
+			err = s.memberEnd(whatChunk)
+		}
 		if err != nil {
 			return err
-		}
-		s.skipSpace()
-		if !s.consume(',') && (!s.at() || s.buf[s.pos] != '}') {
-			if s.pos >= len(s.buf) {
-				return s.early("a result chunk ends early")
-			}
-			return fmt.Errorf("a result chunk has an unexpected character at offset %d", s.offset())
 		}
 	}
 }
@@ -180,7 +164,7 @@ func (c *chunkStream) dataArray(s *scanner, row Row) (Row, error) {
 		if s.pos >= len(s.buf) {
 			return row, s.early("data_array ends early")
 		}
-		return row, fmt.Errorf("data_array has an unexpected character at offset %d", s.offset())
+		return row, s.unexpected("data_array")
 	}
 }
 
@@ -211,27 +195,12 @@ func (st *statementStream) decodeFrom(r io.Reader) error {
 		return errors.New("a statement must be a JSON object")
 	}
 	for {
-		s.skipSpace()
-		if s.consume('}') {
-			return nil
-		}
-		if !s.at() {
-			return s.early("a statement ends early")
-		}
-		if s.buf[s.pos] != '"' {
-			return fmt.Errorf("a statement has an unexpected character at offset %d", s.offset())
-		}
-		key, err := s.str()
-		if err != nil {
+		key, done, err := s.member(whatStatement)
+		if err != nil || done {
 			return err
 		}
-		s.skipSpace()
-		if !s.consume(':') {
-			return fmt.Errorf("a statement has an unexpected character at offset %d", s.offset())
-		}
-		s.skipSpace()
 		// Keys match as encoding/json matches them, case aside.
-		switch name := string(s.text(key.start, key.end)); {
+		switch name := string(key); {
 		case strings.EqualFold(name, "result"):
 			var start, end int
 			if start, end, err = s.skip(); err == nil {
@@ -246,15 +215,60 @@ func (st *statementStream) decodeFrom(r io.Reader) error {
 		default:
 			_, _, err = s.value()
 		}
+		if err == nil {
+			err = s.memberEnd(whatStatement)
+		}
 		if err != nil {
 			return err
 		}
-		s.skipSpace()
-		if !s.consume(',') && (!s.at() || s.buf[s.pos] != '}') {
-			if s.pos >= len(s.buf) {
-				return s.early("a statement ends early")
-			}
-			return fmt.Errorf("a statement has an unexpected character at offset %d", s.offset())
-		}
 	}
+}
+
+// What the objects read here are called in errors.
+const (
+	whatChunk     = "a result chunk"
+	whatStatement = "a statement"
+)
+
+// member reads the name of the next member of the object what, up to its value; done
+// at the object's end instead. The name is the body's bytes, good until the next read.
+func (s *scanner) member(what string) (name []byte, done bool, err error) {
+	s.skipSpace()
+	if s.consume('}') {
+		return nil, true, nil
+	}
+	if !s.at() {
+		return nil, false, s.early(what + " ends early")
+	}
+	if s.buf[s.pos] != '"' {
+		return nil, false, s.unexpected(what)
+	}
+	key, err := s.str()
+	if err != nil {
+		return nil, false, err
+	}
+	s.skipSpace()
+	if !s.consume(':') {
+		return nil, false, s.unexpected(what)
+	}
+	s.skipSpace()
+	return s.text(key.start, key.end), false, nil
+}
+
+// memberEnd reads what follows a member's value in the object what: a comma, or the
+// object's end, which member reads next.
+func (s *scanner) memberEnd(what string) error {
+	s.skipSpace()
+	if s.consume(',') || (s.at() && s.buf[s.pos] == '}') {
+		return nil
+	}
+	if s.pos >= len(s.buf) {
+		return s.early(what + " ends early")
+	}
+	return s.unexpected(what)
+}
+
+// unexpected is the error of a character out of place in what is being read.
+func (s *scanner) unexpected(what string) error {
+	return fmt.Errorf("%s has an unexpected character at offset %d", what, s.offset())
 }

@@ -222,7 +222,7 @@ func (s *scanner) row(dst Row) (Row, error) {
 			if s.pos >= len(s.buf) {
 				return nil, s.early("a result row ends early")
 			}
-			return nil, fmt.Errorf("a result row has an unexpected character at offset %d", s.offset())
+			return nil, s.unexpected("a result row")
 		}
 	}
 	return s.fill(dst)
