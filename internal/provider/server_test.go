@@ -1,19 +1,12 @@
 package provider
 
 import (
-	"bytes"
 	"context"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
-	"google.golang.org/grpc/encoding"
-	grpcproto "google.golang.org/grpc/encoding/proto"
-	"google.golang.org/grpc/mem"
-	"google.golang.org/protobuf/proto"
-	"google.golang.org/protobuf/reflect/protoreflect"
-	"google.golang.org/protobuf/reflect/protoregistry"
 
 	"github.com/dbsqlhq/terraform-provider-dbsql/internal/emulator"
 )
@@ -49,58 +42,6 @@ func attribute(t *testing.T, dv *tfprotov6.DynamicValue, typ tftypes.Type, name 
 		t.Fatal(err)
 	}
 	return attrs[name]
-}
-
-// sentResponse is a ReadDataSource response holding state, as gRPC encodes it to send it:
-// through the codec the provider registers (state_codec.go).
-func sentResponse(t testing.TB, state *tfprotov6.DynamicValue) mem.BufferSlice {
-	t.Helper()
-	resp, field := readDataSourceResponse(t)
-	value := resp.NewField(field).Message()
-	value.Set(value.Descriptor().Fields().ByName("msgpack"), protoreflect.ValueOfBytes(state.MsgPack))
-	resp.Set(field, protoreflect.ValueOfMessage(value))
-	data, err := encoding.GetCodecV2(grpcproto.Name).Marshal(resp.Interface())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return data
-}
-
-// readDataSourceResponse is an empty message of the protocol's ReadDataSource response,
-// which terraform-plugin-go keeps to itself, and its state field.
-func readDataSourceResponse(t testing.TB) (protoreflect.Message, protoreflect.FieldDescriptor) {
-	t.Helper()
-	typ, err := protoregistry.GlobalTypes.FindMessageByName("tfplugin6.ReadDataSource.Response")
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp := typ.New()
-	return resp, resp.Descriptor().Fields().ByName("state")
-}
-
-// sent is the encoded state Terraform receives in a response that holds state.
-func sent(t testing.TB, state *tfprotov6.DynamicValue) *tfprotov6.DynamicValue {
-	t.Helper()
-	resp, field := readDataSourceResponse(t)
-	if err := proto.Unmarshal(sentResponse(t, state).Materialize(), resp.Interface()); err != nil {
-		t.Fatal(err)
-	}
-	value := resp.Get(field).Message()
-	return &tfprotov6.DynamicValue{MsgPack: value.Get(value.Descriptor().Fields().ByName("msgpack")).Bytes()}
-}
-
-// joined is an encoding of rows in one piece, checked against its size.
-func joined(t testing.TB, rows encodedRows) []byte {
-	t.Helper()
-	size, err := rows.size()
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := bytes.Join(rows.appendParts(nil), nil)
-	if len(out) != size {
-		t.Fatalf("%d bytes written, size said %d", len(out), size)
-	}
-	return out
 }
 
 // The provider's server sends the rows the framework would have sent, in either form,

@@ -13,6 +13,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"google.golang.org/grpc/encoding"
 	grpcproto "google.golang.org/grpc/encoding/proto"
+	"google.golang.org/grpc/mem"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
 	"google.golang.org/protobuf/reflect/protoregistry"
@@ -36,6 +37,69 @@ func splitRows(t *testing.T, value tftypes.Value) partsRows {
 		rows.parts = append(rows.parts, part)
 	}
 	return rows
+}
+
+// protocolResponse is an empty message of the plugin protocol's type name, which
+// terraform-plugin-go keeps to itself.
+func protocolResponse(t testing.TB, name protoreflect.FullName) protoreflect.Message {
+	t.Helper()
+	typ, err := protoregistry.GlobalTypes.FindMessageByName(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return typ.New()
+}
+
+const readDataSourceResponse protoreflect.FullName = "tfplugin6.ReadDataSource.Response"
+
+// setMsgpack makes field of resp hold an encoded value of msgpack.
+func setMsgpack(resp protoreflect.Message, field protoreflect.Name, msgpack []byte) {
+	value := resp.Mutable(resp.Descriptor().Fields().ByName(field)).Message()
+	value.Set(value.Descriptor().Fields().ByName("msgpack"), protoreflect.ValueOfBytes(msgpack))
+}
+
+// holdingState is a ReadDataSource response whose state is state.
+func holdingState(t testing.TB, state *tfprotov6.DynamicValue) proto.Message {
+	t.Helper()
+	resp := protocolResponse(t, readDataSourceResponse)
+	setMsgpack(resp, "state", state.MsgPack)
+	return resp.Interface()
+}
+
+// sentResponse is a ReadDataSource response holding state, as gRPC encodes it to send it:
+// through the codec the provider registers (state_codec.go).
+func sentResponse(t testing.TB, state *tfprotov6.DynamicValue) mem.BufferSlice {
+	t.Helper()
+	data, err := encoding.GetCodecV2(grpcproto.Name).Marshal(holdingState(t, state))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
+// sent is the encoded state Terraform receives in a response that holds state.
+func sent(t testing.TB, state *tfprotov6.DynamicValue) *tfprotov6.DynamicValue {
+	t.Helper()
+	resp := protocolResponse(t, readDataSourceResponse)
+	if err := proto.Unmarshal(sentResponse(t, state).Materialize(), resp.Interface()); err != nil {
+		t.Fatal(err)
+	}
+	value := resp.Get(resp.Descriptor().Fields().ByName("state")).Message()
+	return &tfprotov6.DynamicValue{MsgPack: value.Get(value.Descriptor().Fields().ByName("msgpack")).Bytes()}
+}
+
+// joined is an encoding of rows in one piece, checked against its size.
+func joined(t testing.TB, rows encodedRows) []byte {
+	t.Helper()
+	size, err := rows.size()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := bytes.Join(rows.appendParts(nil), nil)
+	if len(out) != size {
+		t.Fatalf("%d bytes written, size said %d", len(out), size)
+	}
+	return out
 }
 
 var codecObjectType = tftypes.Object{AttributeTypes: map[string]tftypes.Type{
@@ -76,26 +140,21 @@ func TestStateCodecSendsTheRowsInPlace(t *testing.T) {
 func TestStateCodecKeepsTheRestOfTheResponse(t *testing.T) {
 	t.Parallel()
 	value := tftypes.NewValue(tftypes.List{ElementType: tftypes.Number}, []tftypes.Value{tftypes.NewValue(tftypes.Number, 7)})
-	for name, field := range map[string]protoreflect.Name{
-		"tfplugin6.ReadDataSource.Response":        "state",
+	for name, field := range map[protoreflect.FullName]protoreflect.Name{
+		readDataSourceResponse:                     "state",
 		"tfplugin6.OpenEphemeralResource.Response": "result",
 	} {
-		typ, err := protoregistry.GlobalTypes.FindMessageByName(protoreflect.FullName(name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		// The response, with a diagnostic on each side of the state, as it is meant.
+		// The response as it is meant, with diagnostics: a field after the state in one
+		// response, before it in the other.
 		response := func(msgpack []byte) protoreflect.Message {
-			resp := typ.New()
-			fields := resp.Descriptor().Fields()
-			diags := resp.Mutable(fields.ByName("diagnostics")).List()
+			resp := protocolResponse(t, name)
+			diags := resp.Mutable(resp.Descriptor().Fields().ByName("diagnostics")).List()
 			for _, summary := range []string{"first", "second"} {
 				diag := diags.NewElement().Message()
 				diag.Set(diag.Descriptor().Fields().ByName("summary"), protoreflect.ValueOfString(summary))
 				diags.Append(protoreflect.ValueOfMessage(diag))
 			}
-			state := resp.Mutable(fields.ByName(field)).Message()
-			state.Set(state.Descriptor().Fields().ByName("msgpack"), protoreflect.ValueOfBytes(msgpack))
+			setMsgpack(resp, field, msgpack)
 			return resp
 		}
 		object := &tfprotov6.DynamicValue{MsgPack: codecObject(t, tftypes.NewValue(tftypes.DynamicPseudoType, nil))}
@@ -106,7 +165,7 @@ func TestStateCodecKeepsTheRestOfTheResponse(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
-		got := typ.New().Interface()
+		got := protocolResponse(t, name).Interface()
 		if err := proto.Unmarshal(data.Materialize(), got); err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
@@ -119,18 +178,12 @@ func TestStateCodecKeepsTheRestOfTheResponse(t *testing.T) {
 // Every other message is gRPC's encoding, byte for byte.
 func TestStateCodecLeavesOtherMessagesAlone(t *testing.T) {
 	t.Parallel()
-	resp, field := readDataSourceResponse(t)
-	state := resp.Mutable(field).Message()
-	state.Set(state.Descriptor().Fields().ByName("msgpack"), protoreflect.ValueOfBytes(codecObject(t, tftypes.NewValue(tftypes.DynamicPseudoType, nil))))
-	data, err := encoding.GetCodecV2(grpcproto.Name).Marshal(resp.Interface())
+	state := &tfprotov6.DynamicValue{MsgPack: codecObject(t, tftypes.NewValue(tftypes.DynamicPseudoType, nil))}
+	want, err := proto.Marshal(holdingState(t, state))
 	if err != nil {
 		t.Fatal(err)
 	}
-	want, err := proto.Marshal(resp.Interface())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := data.Materialize(); !bytes.Equal(got, want) {
+	if got := sentResponse(t, state).Materialize(); !bytes.Equal(got, want) {
 		t.Errorf("encoded % x\nwant % x", got, want)
 	}
 }
@@ -147,10 +200,7 @@ func TestStateCodecRefusals(t *testing.T) {
 	if err := sendWithRows(state, "rows", lying); err != nil {
 		t.Fatal(err)
 	}
-	resp, field := readDataSourceResponse(t)
-	msg := resp.Mutable(field).Message()
-	msg.Set(msg.Descriptor().Fields().ByName("msgpack"), protoreflect.ValueOfBytes(state.MsgPack))
-	if _, err := encoding.GetCodecV2(grpcproto.Name).Marshal(resp.Interface()); err == nil || !strings.Contains(err.Error(), "not the size") {
+	if _, err := encoding.GetCodecV2(grpcproto.Name).Marshal(holdingState(t, state)); err == nil || !strings.Contains(err.Error(), "not the size") {
 		t.Errorf("rows of the wrong size: %v", err)
 	}
 
