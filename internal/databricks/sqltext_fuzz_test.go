@@ -149,7 +149,11 @@ func readOnlyOracle(text string, toks []sqlToken) string {
 	case "SELECT", "VALUES", "TABLE":
 		return ""
 	case "FROM":
-		return oracleFrom(text, toks[1:])
+		// The FROM rule is a plain scan already (checkFromStatement): shared, not copied.
+		if checkFromStatement(text, toks[1:]) != nil {
+			return "INSERT follows FROM"
+		}
+		return ""
 	case "WITH":
 		depth, group := 0, 0
 		for i := 1; i < len(toks); i++ {
@@ -193,22 +197,6 @@ func readOnlyOracle(text string, toks []sqlToken) string {
 	default:
 		return "it starts with " + kw
 	}
-}
-
-// oracleFrom says whether INSERT follows the FROM a statement starts with, at its depth.
-func oracleFrom(text string, toks []sqlToken) string {
-	depth := 0
-	for _, tok := range toks {
-		switch {
-		case isSQLSymbol(text, tok, "("):
-			depth++
-		case isSQLSymbol(text, tok, ")"):
-			depth--
-		case depth <= 0 && sqlKeyword(text, tok) == "INSERT":
-			return "INSERT follows FROM"
-		}
-	}
-	return ""
 }
 
 // FuzzLeadingKeywords: whatever the text, the words returned are keywords of the fixed
