@@ -118,11 +118,8 @@ func (s *session) dropCatalog(p *parser) (*resultSet, error) {
 	if err != nil {
 		return nil, err
 	}
-	cascade := p.accept("CASCADE")
-	if !cascade {
-		p.accept("RESTRICT")
-	}
-	if err := p.end(); err != nil {
+	cascade, err := p.dropBehavior()
+	if err != nil {
 		return nil, err
 	}
 	name = strings.ToLower(name)
@@ -148,6 +145,16 @@ func (s *session) dropCatalog(p *parser) (*resultSet, error) {
 	return &resultSet{}, s.e.forgetCatalog(s.ctx, name)
 }
 
+// dropBehavior reads the end of a DROP of a container, [RESTRICT | CASCADE], and says
+// whether it was CASCADE (RESTRICT is the default).
+func (p *parser) dropBehavior() (cascade bool, err error) {
+	cascade = p.accept("CASCADE")
+	if !cascade {
+		p.accept("RESTRICT")
+	}
+	return cascade, p.end()
+}
+
 // dropSchema is DROP SCHEMA [IF EXISTS] name [RESTRICT | CASCADE].
 func (s *session) dropSchema(p *parser) (*resultSet, error) {
 	ifExists := p.accept("IF", "EXISTS")
@@ -155,11 +162,8 @@ func (s *session) dropSchema(p *parser) (*resultSet, error) {
 	if err != nil {
 		return nil, err
 	}
-	cascade := p.accept("CASCADE")
-	if !cascade {
-		p.accept("RESTRICT")
-	}
-	if err := p.end(); err != nil {
+	cascade, err := p.dropBehavior()
+	if err != nil {
 		return nil, err
 	}
 	o, err := s.schemaName(parts)
