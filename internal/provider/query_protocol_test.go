@@ -70,18 +70,7 @@ func readQueryDataSource(t *testing.T, srv *emulator.Server, args map[string]tft
 	t.Helper()
 	ctx := context.Background()
 	server := NewServer("test")()
-	schemas, err := server.GetProviderSchema(ctx, &tfprotov6.GetProviderSchemaRequest{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	configured, err := server.ConfigureProvider(ctx, &tfprotov6.ConfigureProviderRequest{Config: dynamicValue(t, schemas.Provider.ValueType(), map[string]tftypes.Value{
-		"base_url":     tftypes.NewValue(tftypes.String, srv.URL),
-		"access_token": tftypes.NewValue(tftypes.String, emulator.DefaultToken),
-		"warehouse_id": tftypes.NewValue(tftypes.String, emulator.DefaultWarehouseID),
-	})})
-	if err != nil || len(configured.Diagnostics) > 0 {
-		t.Fatalf("configuring the provider: %v %v", err, configured.Diagnostics)
-	}
+	schemas := configure(t, server, srv)
 	config := dynamicValue(t, schemas.DataSourceSchemas["dbsql_query"].ValueType(), args)
 	resp, err := server.ReadDataSource(ctx, &tfprotov6.ReadDataSourceRequest{TypeName: "dbsql_query", Config: config})
 	if err != nil {

@@ -41,19 +41,7 @@ func benchmarkReadDataSource(b *testing.B, form string, rows int) {
 	defer srv.Close()
 	ctx := context.Background()
 	server := NewServer("bench")()
-	schemas, err := server.GetProviderSchema(ctx, &tfprotov6.GetProviderSchemaRequest{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	providerConfig := dynamicValue(b, schemas.Provider.ValueType(), map[string]tftypes.Value{
-		"base_url":     tftypes.NewValue(tftypes.String, srv.URL),
-		"access_token": tftypes.NewValue(tftypes.String, emulator.DefaultToken),
-		"warehouse_id": tftypes.NewValue(tftypes.String, emulator.DefaultWarehouseID),
-	})
-	configured, err := server.ConfigureProvider(ctx, &tfprotov6.ConfigureProviderRequest{Config: providerConfig})
-	if err != nil || len(configured.Diagnostics) > 0 {
-		b.Fatalf("configuring the provider: %v %v", err, configured.Diagnostics)
-	}
+	schemas := configure(b, server, srv)
 	queryType := schemas.DataSourceSchemas["dbsql_query"].ValueType()
 	config := dynamicValue(b, queryType, map[string]tftypes.Value{
 		"statement":     tftypes.NewValue(tftypes.String, benchQuery(rows)),

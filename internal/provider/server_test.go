@@ -12,7 +12,7 @@ import (
 )
 
 // configure returns server configured for srv, and the value types of its schemas.
-func configure(t *testing.T, server tfprotov6.ProviderServer, srv *emulator.Server) *tfprotov6.GetProviderSchemaResponse {
+func configure(t testing.TB, server tfprotov6.ProviderServer, srv *emulator.Server) *tfprotov6.GetProviderSchemaResponse {
 	t.Helper()
 	ctx := context.Background()
 	schemas, err := server.GetProviderSchema(ctx, &tfprotov6.GetProviderSchemaRequest{})
