@@ -147,24 +147,18 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if e.oauthPath(r.URL.Path) {
 		logged, loggedPath = redactForm(body), r.URL.Path
 	}
-	entry := e.log.begin(Request{
+	x, end := e.begin(w, r, Request{
 		Time:      started,
 		Endpoint:  ep,
 		Method:    r.Method,
 		Path:      loggedPath,
 		Body:      logged,
 		UserAgent: r.UserAgent(),
-	}, r.RemoteAddr)
-	sw := &statusWriter{ResponseWriter: w, onStart: func() { e.log.responding(entry) }}
-	x := &exchange{w: sw, r: r, body: body, reqID: reqID, params: params, entry: entry, log: e.log}
-	defer func() {
-		done := e.log.end(entry, sw.status)
-		if e.opts.Logf != nil {
-			e.logLine(done, time.Since(started))
-		}
-	}()
+	}, reqID)
+	defer end()
+	x.body, x.params = body, params
 
-	if e.opts.Latency > 0 && !sleepCtx(r.Context(), e.opts.Latency) {
+	if !e.delay(r) {
 		return
 	}
 	if e.ctx.Err() != nil {
@@ -193,7 +187,7 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if f, ok := e.faults.pick(ep); ok {
-		e.log.update(entry, func(r *Request) { r.Fault = f.Kind })
+		e.log.update(x.entry, func(r *Request) { r.Fault = f.Kind })
 		if f.Kind.statementFault() {
 			x.fault = f.Kind
 		} else if e.injectHTTPFault(x, f) {
@@ -205,6 +199,25 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // logLine writes the human-readable line of one request. It has no header and
 // no body, so no token can leak through it.
+// begin starts the exchange of request r, recorded as req in the request log; end,
+// deferred, closes the log's entry once the handler is done, and writes the log line.
+func (e *Emulator) begin(w http.ResponseWriter, r *http.Request, req Request, reqID string) (x *exchange, end func()) {
+	entry := e.log.begin(req, r.RemoteAddr)
+	sw := &statusWriter{ResponseWriter: w, onStart: func() { e.log.responding(entry) }}
+	x = &exchange{w: sw, r: r, reqID: reqID, entry: entry, log: e.log}
+	return x, func() {
+		done := e.log.end(entry, sw.status)
+		if e.opts.Logf != nil {
+			e.logLine(done, time.Since(req.Time))
+		}
+	}
+}
+
+// delay waits out the configured latency; false if the request was cancelled first.
+func (e *Emulator) delay(r *http.Request) bool {
+	return e.opts.Latency <= 0 || sleepCtx(r.Context(), e.opts.Latency)
+}
+
 func (e *Emulator) logLine(r Request, took time.Duration) {
 	extra := ""
 	if r.StatementID != "" {

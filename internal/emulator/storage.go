@@ -119,17 +119,10 @@ func storageError(w http.ResponseWriter, status int, code, message string) {
 // token and records its requests in the same log as the API, without their query, which
 // is the link's credential.
 func (e *Emulator) serveStorage(w http.ResponseWriter, r *http.Request) {
-	started := time.Now()
-	entry := e.log.begin(Request{Time: started, Endpoint: EndpointDownload, Method: r.Method, Path: r.URL.Path, UserAgent: r.UserAgent()}, r.RemoteAddr)
-	sw := &statusWriter{ResponseWriter: w, onStart: func() { e.log.responding(entry) }}
-	x := &exchange{w: sw, r: r, reqID: newRequestID(), entry: entry, log: e.log}
-	defer func() {
-		done := e.log.end(entry, sw.status)
-		if e.opts.Logf != nil {
-			e.logLine(done, time.Since(started))
-		}
-	}()
-	if e.opts.Latency > 0 && !sleepCtx(r.Context(), e.opts.Latency) {
+	x, end := e.begin(w, r, Request{Time: time.Now(), Endpoint: EndpointDownload, Method: r.Method, Path: r.URL.Path, UserAgent: r.UserAgent()}, newRequestID())
+	defer end()
+	sw := x.w
+	if !e.delay(r) {
 		return
 	}
 	if r.Header.Get("Authorization") != "" {
@@ -157,7 +150,7 @@ func (e *Emulator) serveStorage(w http.ResponseWriter, r *http.Request) {
 	}
 	f, faulty := e.faults.pick(EndpointDownload)
 	if faulty {
-		e.log.update(entry, func(r *Request) { r.Fault = f.Kind })
+		e.log.update(x.entry, func(r *Request) { r.Fault = f.Kind })
 	}
 	if time.Now().Unix() > expires || faulty && f.Kind == FaultLinkExpired {
 		storageError(sw, http.StatusForbidden, "AccessDenied", "Request has expired")
